@@ -1,0 +1,60 @@
+# Two commands do all the setup: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# Each test run can get its own databases, so several checkouts can test on one machine at once.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
+MYSQL_URL ?= mysql://root@127.0.0.1:3306/portal
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres test-mariadb lint messages compilemessages migrate demo clean
+
+run: $(VENV)/.run-installed compilemessages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+	$(MANAGE) create_demo_user
+	@echo "Serving http://127.0.0.1:8000/  (SMS and e-mail are printed here; Ctrl-C stops)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: $(VENV)/.test-installed compilemessages lint test-sqlite test-postgres test-mariadb
+
+# All layers on SQLite: unit, service, mail server, browser.
+test-sqlite:
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The whole suite again on the real servers, except the browser layer (it tests pages, not databases).
+test-postgres:
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-mariadb:
+	DATABASE_URL=$(MYSQL_URL) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
+	scripts/install-system-packages run
+	$(VENV)/bin/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
+	scripts/install-system-packages test
+	$(VENV)/bin/pip install -q -e ".[postgres,mysql,test]"
+	touch $@ $(VENV)/.run-installed
+
+compilemessages: | $(VENV)/bin/python
+	@test -f $(VENV)/.run-installed || $(MAKE) $(VENV)/.run-installed
+	$(MANAGE) compilemessages --ignore=.venv --ignore='.git*' -v 0
+
+# Refresh the .po catalogs after changing strings (then translate the new entries and commit).
+messages:
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest-db.sqlite3

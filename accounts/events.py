@@ -1,0 +1,15 @@
+"""Security events that the accounts app records (see ``security.audit``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+SIGNED_IN = "account.signed_in"
+SIGN_IN_FAILED = "account.sign_in_failed"
+SIGNED_OUT = "account.signed_out"
+PASSWORD_CHANGED = "account.password_changed"
+
+EVENT_KINDS = {
+    SIGNED_IN: _("Signed in"),
+    SIGN_IN_FAILED: _("Failed sign-in attempt"),
+    SIGNED_OUT: _("Signed out"),
+    PASSWORD_CHANGED: _("Password changed"),
+}

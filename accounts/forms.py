@@ -1,0 +1,78 @@
+"""Forms check the shape of input only; the rules live in accounts.services."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import normalize_address
+
+# Far above any real address or password, far below anything that costs us to hash.
+ADDRESS_MAX = 254
+
+
+def password_field(label, autocomplete):
+    return forms.CharField(
+        label=label,
+        strip=False,  # SECURITY.md 3: the password is used exactly as typed
+        max_length=settings.PORTAL_PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        error_messages={"max_length": _("This password is too long.")},
+    )
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(
+        label=_("Mailbox address"),
+        max_length=ADDRESS_MAX,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = password_field(_("Password"), "current-password")
+
+    # One message for "no such account", "wrong password" and "inactive account" (SECURITY.md 5).
+    error_messages = {"invalid_login": _("The mailbox address or password is incorrect.")}
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        return normalize_address(self.cleaned_data["username"])
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username and password:
+            self.user = authenticate(self.request, username=username, password=password)
+            if self.user is None:
+                raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        return self.cleaned_data
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = password_field(_("Current password"), "current-password")
+    new_password = password_field(_("New password"), "new-password")
+    new_password_again = password_field(_("New password, again"), "new-password")
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["new_password"].help_text = password_validation.password_validators_help_text_html()
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Your current password is incorrect."), code="password_incorrect")
+        return password
+
+    def clean(self):
+        new, again = self.cleaned_data.get("new_password"), self.cleaned_data.get("new_password_again")
+        if new and again and new != again:
+            self.add_error("new_password_again", _("The two new passwords do not match."))
+        elif new:
+            try:
+                password_validation.validate_password(new, self.user)
+            except forms.ValidationError as error:
+                self.add_error("new_password", error)
+        return self.cleaned_data

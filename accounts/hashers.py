@@ -1,0 +1,26 @@
+"""The account-password hasher: Argon2id with a cost taken from settings.
+
+Django stores ``argon2$argon2id$v=19$m=…,t=…,p=…$salt$hash``; the ``mail_accounts`` view hands Dovecot the same
+string as ``{ARGON2ID}$argon2id$…``, which Dovecot 2.3 verifies. The memory cost must stay below the Dovecot auth
+worker's ``vsz_limit`` (256 MiB by default), or Dovecot fails the check silently as a mismatch.
+"""
+
+from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
+
+class PortalArgon2Hasher(Argon2PasswordHasher):
+    # Same algorithm name as Django's, so existing hashes verify and a cost change only triggers a rehash.
+    algorithm = "argon2"
+
+    @property
+    def time_cost(self):
+        return settings.PORTAL_ARGON2_TIME_COST
+
+    @property
+    def memory_cost(self):
+        return settings.PORTAL_ARGON2_MEMORY_COST_KIB
+
+    @property
+    def parallelism(self):
+        return settings.PORTAL_ARGON2_PARALLELISM

@@ -1,0 +1,82 @@
+"""The mail user. The mailbox address is the username, stored lowercased so lookups are case-insensitive."""
+
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+
+def normalize_address(address: str) -> str:
+    """The one place that decides what makes two addresses "the same": trimmed and lowercased."""
+    return (address or "").strip().lower()
+
+
+def new_security_stamp() -> str:
+    return secrets.token_hex(16)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(email=normalize_address(username))
+
+    def create_user(self, email, password=None, **extra):
+        user = self.model(email=normalize_address(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("mailbox address"), max_length=254, unique=True)
+    full_name = models.CharField(_("name"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    # Turned on and off only by security.two_factor services; the mail_accounts view reads it.
+    two_step_enabled = models.BooleanField(_("two-step verification"), default=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Rotated when the password is changed or reset. Sessions (and trusted devices) are bound to it instead of
+    # to the password hash, so Django upgrading the hash on sign-in does not end anybody's session.
+    security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_address(self.email)
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name or self.email.split("@")[0]
+
+    def get_session_auth_hash(self):
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash", self.security_stamp, algorithm="sha256"
+        ).hexdigest()
+
+    def rotate_security_stamp(self):
+        self.security_stamp = new_security_stamp()

@@ -1,0 +1,89 @@
+"""Sign-in, sign-out, password change and language. Views check forms and call one service each."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts.forms import PasswordChangeForm, SignInForm
+from accounts.services import throttle
+from accounts.services.passwords import password_change
+from accounts.services.profile import user_language_set
+from accounts.services.sign_in import sign_in_password_step, sign_out
+from security.client import client_ip
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def sign_in(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        address, ip = request.POST.get("username", "")[:254], client_ip(request)
+        wait = throttle.sign_in_wait_seconds(address=address, ip=ip)
+        if wait:
+            form = SignInForm(request)
+            form.data = {"username": address}
+            message = _("Too many failed attempts. Wait %(seconds)d seconds and try again.") % {"seconds": wait}
+            return render(request, "accounts/sign_in.html", {"form": form, "wait_message": message}, status=429)
+        if form.is_valid():
+            throttle.sign_in_succeeded(address=address)
+            if sign_in_password_step(request, form.user):
+                return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+            return redirect("two_factor:verify")
+        if form.has_error("__all__", "invalid_login"):
+            throttle.sign_in_failed(address=address, ip=ip)
+        status = 400
+    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """AXES_LOCKOUT_CALLABLE: the same page whether or not the account exists."""
+    return render(request, "accounts/locked.html", status=429)
+
+
+@require_POST
+def sign_out_view(request):
+    sign_out(request)
+    messages.success(request, _("You have signed out."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@sensitive_post_parameters()
+@login_required
+@never_cache
+def password_change_view(request):
+    form = PasswordChangeForm(request.user, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        password_change(request, new_password=form.cleaned_data["new_password"])
+        messages.success(request, _("Your password was changed. Your other sessions have been signed out."))
+        return redirect("security:overview")
+    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+def set_language(request):
+    """Django's switcher (it sets the cookie), plus remembering the choice on the account for e-mails."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response

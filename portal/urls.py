@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("security.urls")),
+    path("account/", include("accounts.urls")),
+    path("two-step/", include("security.two_factor.urls")),
+    path("phone/", include("security.phone.urls")),
+    path("app-passwords/", include("security.app_passwords.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,32 @@
+"""Reads for the Security overview and the activity page. Query counts do not grow with the user's data."""
+
+from security.app_passwords.selectors import app_password_overview
+from security.audit import event_description
+from security.models import SecurityEvent
+from security.phone.selectors import phone_overview
+from security.two_factor.selectors import two_step_overview
+
+RECENT_EVENTS_ON_OVERVIEW = 5
+
+
+def security_events_recent_for(*, user, limit: int) -> list[dict]:
+    events = SecurityEvent.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
+    return [
+        {
+            "description": event_description(event.kind, event.details),
+            "created_at": event.created_at,
+            "ip_address": event.ip_address,
+            "actor_kind": event.get_actor_kind_display(),
+        }
+        for event in events
+    ]
+
+
+def security_overview_for(*, user) -> dict:
+    return {
+        "two_step": two_step_overview(user=user),
+        "phone": phone_overview(user=user),
+        "app_passwords": app_password_overview(user=user),
+        "trusted_devices": {"count": 0, "manage_url": None},
+        "recent_events": security_events_recent_for(user=user, limit=RECENT_EVENTS_ON_OVERVIEW),
+    }

@@ -1,0 +1,69 @@
+"""Shared fixtures. Three layers run from here: unit/service tests, real servers (tests/servers), and Chromium
+driven by Playwright (tests/browser, marked ``browser``)."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make there are still
+# synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache; each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def client_signed_in(user) -> Client:
+    client = Client()
+    response = client.post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+# --- Browser layer: Debian's Chromium, never `playwright install` -------------------------------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1100, "height": 800}}
