@@ -6,6 +6,9 @@ from .base import *  # noqa: F403
 from .base import SECRET_KEY, env
 
 DEBUG = False
+if "ALLOWED_HOSTS" not in env.ENVIRON:
+    raise ImproperlyConfigured("Set ALLOWED_HOSTS to the portal's host name(s), comma-separated.")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-only", "django-insecure", "change-me")):
     raise ImproperlyConfigured("Set SECRET_KEY to a random string of at least 50 characters.")
 
@@ -13,7 +16,7 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True

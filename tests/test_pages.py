@@ -1,0 +1,111 @@
+"""Site-wide page rules: both languages complete, security headers, no inline script or style."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.factories import PASSWORD
+
+# Words that are the same in every language: names, protocols, our brand and the user's own data.
+ALLOWED_LATIN = {"example", "mail", "com", "english", "outlook", "foxmail", "thunderbird", "sms", "smtp", "imap",
+                 "pop3", "ip", "app", "totp", "qr"}
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.chunks, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "title"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("placeholder", "aria-label", "title", "alt") and value:
+                self.chunks.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "title"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.chunks.append(data)
+
+
+def untranslated_words(html: str, user_email: str) -> set[str]:
+    parser = _TextCollector()
+    parser.feed(html)
+    text = " ".join(parser.chunks).replace(user_email, " ")
+    text = re.sub(r"\b\d{1,3}(\.\d{1,3}){3}\b", " ", text)  # IP addresses
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", text)}
+    return words - ALLOWED_LATIN
+
+
+PAGES = ["/", "/activity/", "/account/password/", "/confirm/?next=/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_signed_in_pages_have_no_untranslated_strings_in_chinese(client_signed_in, user, path):
+    response = client_signed_in.get(path, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert response.status_code == 200
+    assert untranslated_words(response.content.decode(), user.email) == set()
+
+
+def test_sign_in_page_and_its_errors_are_translated(client, user):
+    assert untranslated_words(client.get("/account/sign-in/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode(), "") == set()
+    response = client.post("/account/sign-in/", {"username": user.email, "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "邮箱地址或密码不正确" in response.content.decode()
+    assert untranslated_words(response.content.decode(), user.email) == set()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_in_english_too(client_signed_in, path):
+    response = client_signed_in.get(path, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
+
+
+def test_language_follows_the_browser_until_the_user_picks_one(client, user):
+    assert '<html lang="en">' in client.get("/account/sign-in/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    assert '<html lang="zh-hans">' in client.get("/account/sign-in/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    client.post("/account/language/", {"language": "en", "next": "/account/sign-in/"})
+    assert '<html lang="en">' in client.get("/account/sign-in/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+def test_security_headers(client, db):
+    response = client.get("/account/sign-in/")
+    csp = response["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_templates_have_no_inline_script_or_style_or_cdn():
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        html = template.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script in {template}"
+        assert " style=" not in html and "<style" not in html, f"inline style in {template}"
+        assert not re.search(r"(src|href)=\"(https?:)?//", html), f"external resource in {template}"
+
+
+def test_state_changes_need_csrf(user):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_sign_out_is_post_only_and_ends_the_server_session(client_signed_in):
+    from django.contrib.sessions.models import Session
+
+    key = client_signed_in.session.session_key
+    assert client_signed_in.get("/account/sign-out/").status_code == 405
+    assert Session.objects.filter(session_key=key).exists()
+    client_signed_in.post("/account/sign-out/")
+    assert not Session.objects.filter(session_key=key).exists()
