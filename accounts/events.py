@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 SIGNED_IN = "account.signed_in"
 SIGN_IN_FAILED = "account.sign_in_failed"
 SIGNED_OUT = "account.signed_out"
-PASSWORD_CHANGED = "account.password_changed"
+PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 - an event name
 
 EVENT_KINDS = {
     SIGNED_IN: _("Signed in"),

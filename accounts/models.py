@@ -74,9 +74,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email.split("@")[0]
 
     def get_session_auth_hash(self):
-        return salted_hmac(
-            "accounts.User.get_session_auth_hash", self.security_stamp, algorithm="sha256"
-        ).hexdigest()
+        return salted_hmac("accounts.User.get_session_auth_hash", self.security_stamp, algorithm="sha256").hexdigest()
 
     def rotate_security_stamp(self):
         self.security_stamp = new_security_stamp()

@@ -11,6 +11,7 @@ import logging
 
 from django.db import transaction
 from django.utils.functional import Promise
+
 from .client import Client
 from .models import ActorKind, SecurityEvent
 
@@ -68,4 +69,3 @@ def security_event_record(
 
         transaction.on_commit(lambda: notify_user_of_event(event))
     return event
-

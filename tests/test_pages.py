@@ -10,8 +10,23 @@ from django.conf import settings
 from tests.factories import PASSWORD
 
 # Words that are the same in every language: names, protocols, our brand and the user's own data.
-ALLOWED_LATIN = {"example", "mail", "com", "english", "outlook", "foxmail", "thunderbird", "sms", "smtp", "imap",
-                 "pop3", "ip", "app", "totp", "qr"}
+ALLOWED_LATIN = {
+    "example",
+    "mail",
+    "com",
+    "english",
+    "outlook",
+    "foxmail",
+    "thunderbird",
+    "sms",
+    "smtp",
+    "imap",
+    "pop3",
+    "ip",
+    "app",
+    "totp",
+    "qr",
+}
 
 
 class _TextCollector(HTMLParser):
@@ -55,8 +70,12 @@ def test_signed_in_pages_have_no_untranslated_strings_in_chinese(client_signed_i
 
 
 def test_sign_in_page_and_its_errors_are_translated(client, user):
-    assert untranslated_words(client.get("/account/sign-in/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode(), "") == set()
-    response = client.post("/account/sign-in/", {"username": user.email, "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert (
+        untranslated_words(client.get("/account/sign-in/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode(), "") == set()
+    )
+    response = client.post(
+        "/account/sign-in/", {"username": user.email, "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
     assert "邮箱地址或密码不正确" in response.content.decode()
     assert untranslated_words(response.content.decode(), user.email) == set()
 

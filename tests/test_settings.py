@@ -11,16 +11,26 @@ GOOD_KEY = secrets.token_urlsafe(60)
 
 
 def manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     environment.update(DJANGO_SETTINGS_MODULE="portal.settings.prod", PORTAL_SMS_GATEWAY="twilio", **env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 
 
 def test_check_deploy_is_clean_under_production_settings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="mail.example.com")
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="mail.example.com"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -43,8 +53,13 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 
 def test_hsts_is_at_least_a_year():
-    result = manage("shell", "-c", "from django.conf import settings; print(settings.SECURE_HSTS_SECONDS)",
-                    SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="mail.example.com")
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_HSTS_SECONDS)",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="mail.example.com",
+    )
     assert int(result.stdout.strip().splitlines()[-1]) >= 31536000
 
 

@@ -55,9 +55,7 @@ def pending_sign_in_user(request) -> User | None:
     except (KeyError, TypeError, ValueError, User.DoesNotExist):
         sign_in_abandon(request)
         return None
-    if timezone.now() - started_at > settings.PORTAL_PENDING_SIGN_IN_TTL or user.security_stamp != pending.get(
-        "stamp"
-    ):
+    if timezone.now() - started_at > settings.PORTAL_PENDING_SIGN_IN_TTL or user.security_stamp != pending.get("stamp"):
         sign_in_abandon(request)
         return None
     user.backend = pending.get("backend")

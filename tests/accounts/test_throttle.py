@@ -64,7 +64,11 @@ def test_hard_lock_after_100_failures_until_helpdesk_clears_it(client, alice):
     from axes.utils import reset
 
     for n in range(100):
-        fail(client, address="Alice@Example.com" if n % 2 else "alice@example.com", ip=f"10.0.{n // 250}.{n % 250}")
+        fail(
+            client,
+            address="Alice@Example.com" if n % 2 else "alice@example.com",
+            ip=f"10.0.{n // 250}.{n % 250}",
+        )
     locked = client.post(SIGN_IN, {"username": "alice@example.com", "password": PASSWORD})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
