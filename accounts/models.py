@@ -59,6 +59,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # What the Helpdesk group may do (security/helpdesk): each is one action, never a way to see a secret.
+        permissions = [
+            ("helpdesk_reset_two_step", _("Can reset two-step verification")),
+            ("helpdesk_unbind_phone", _("Can unbind the phone")),
+            ("helpdesk_revoke_app_passwords", _("Can revoke all app passwords")),
+            ("helpdesk_forget_trusted_devices", _("Can forget trusted devices")),
+            ("helpdesk_end_sessions", _("Can end all sessions")),
+            ("helpdesk_clear_sign_in_lock", _("Can clear a sign-in lock")),
+            ("helpdesk_disable_account", _("Can disable an account")),
+        ]
 
     def __str__(self):
         return self.email

@@ -4,12 +4,11 @@ Invariants:
 - Every service that changes a password, factor, phone, app password or device calls ``security_event_record``.
   Nothing else writes ``SecurityEvent``.
 - ``details`` never holds a secret: no password, code, token or hash. Callers pass names and ids only.
-- With ``notify=True`` the user gets an e-mail about it, sent after the transaction commits, in their language.
+- With ``notify=True`` the user gets an e-mail about it (security/notifications.py), sent after commit.
 """
 
 import logging
 
-from django.db import transaction
 from django.utils.functional import Promise
 
 from .client import Client
@@ -65,7 +64,7 @@ def security_event_record(
     )
     log.info("security event %s user=%s actor=%s ip=%s", kind, user.pk, actor_kind, client.ip)
     if notify:
-        from .notifications import notify_user_of_event
+        from .notifications import notification_create_for_event
 
-        transaction.on_commit(lambda: notify_user_of_event(event))
+        notification_create_for_event(event)
     return event

@@ -16,3 +16,17 @@ class ReauthPasswordForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That password is incorrect."), code="password_incorrect")
         return password
+
+
+class NotificationAddressForm(forms.Form):
+    address = forms.EmailField(label=_("Second address for security alerts"), max_length=254)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_address(self):
+        address = self.cleaned_data["address"].strip().lower()
+        if address == self.user.email:
+            raise forms.ValidationError(_("Use an address other than this mailbox."), code="same_as_mailbox")
+        return address

@@ -40,3 +40,37 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An outbox row per security e-mail: written in the same transaction as its event, sent after commit, and
+    retried by ``manage.py send_pending_notifications`` if the mail server was down."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(SecurityEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["sent_at", "attempts"], name="notification_pending")]
+
+
+class NotificationAddress(models.Model):
+    """A second address for security notifications, in case the mailbox itself is compromised (SECURITY.md 35).
+    It receives notifications only once the user has clicked the link sent to it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_address")
+    address = models.EmailField(_("address"), max_length=254)
+    created_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification address")
+        verbose_name_plural = _("notification addresses")

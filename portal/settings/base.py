@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "security.two_factor",
     "security.phone",
     "security.app_passwords",
+    "security.helpdesk",
 ]
 
 MIDDLEWARE = [

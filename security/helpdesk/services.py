@@ -1,0 +1,121 @@
+"""Helpdesk actions on users (SECURITY.md 34, 35).
+
+Invariants:
+- Every action needs a staff member holding its permission and a non-empty reason; it runs in one transaction per
+  user, writes an audit record naming the staff member, and notifies the user with the reason.
+- No action reveals or sets a secret. Actions only remove, revoke or reset.
+- ``HELPDESK_ACTIONS`` is the one list of what helpdesk can do; the admin builds its buttons from it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.services import throttle
+from accounts.signals import credentials_reset
+from security.audit import security_event_record
+from security.client import Client
+
+from . import events
+
+REASON_MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class HelpdeskAction:
+    name: str
+    label: Promise
+    permission: str  # "accounts.<codename>"
+    event_kind: str
+    run: Callable[..., None]  # run(*, user, staff, client)
+
+
+def _clear_sign_in_lock(*, user: User, staff: User, client: Client) -> None:
+    from axes.utils import reset
+
+    reset(username=user.email)
+    throttle.sign_in_succeeded(address=user.email)
+
+
+def _end_sessions(*, user: User, staff: User, client: Client) -> None:
+    # Sessions are bound to the security stamp: a new stamp makes every existing session invalid at its next request.
+    user.rotate_security_stamp()
+    user.save(update_fields=["security_stamp"])
+
+
+def _disable_account(*, user: User, staff: User, client: Client) -> None:
+    user.is_active = False
+    user.rotate_security_stamp()
+    user.save(update_fields=["is_active", "security_stamp"])
+    # App passwords and trusted devices listen for this and revoke themselves.
+    credentials_reset.send(sender=User, user=user, actor=staff, client=client)
+
+
+HELPDESK_ACTIONS: dict[str, HelpdeskAction] = {
+    action.name: action
+    for action in [
+        HelpdeskAction(
+            "clear_sign_in_lock",
+            _("Clear the sign-in lock"),
+            "accounts.helpdesk_clear_sign_in_lock",
+            events.CLEARED_SIGN_IN_LOCK,
+            _clear_sign_in_lock,
+        ),
+        HelpdeskAction(
+            "end_sessions",
+            _("End all sessions"),
+            "accounts.helpdesk_end_sessions",
+            events.ENDED_SESSIONS,
+            _end_sessions,
+        ),
+        HelpdeskAction(
+            "disable_account",
+            _("Disable the account (ends sessions, revokes app passwords and devices)"),
+            "accounts.helpdesk_disable_account",
+            events.DISABLED_ACCOUNT,
+            _disable_account,
+        ),
+    ]
+}
+
+
+def helpdesk_reason_clean(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_("Give a reason: the user will see it."), code="reason_required")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("Keep the reason under %(max)d characters."), code="reason_too_long", params={"max": REASON_MAX_LENGTH}
+        )
+    return reason
+
+
+def helpdesk_action_perform(*, action_name: str, staff: User, user_ids: list[int], reason: str, client: Client) -> int:
+    """Runs one helpdesk action on each user; returns how many users it was applied to."""
+    action = HELPDESK_ACTIONS[action_name]
+    if not (staff.is_active and staff.is_staff and staff.has_perm(action.permission)):
+        raise PermissionDenied
+    reason = helpdesk_reason_clean(reason)
+    done = 0
+    for user_id in user_ids:
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(pk=user_id).first()
+            if user is None:
+                continue
+            action.run(user=user, staff=staff, client=client)
+            security_event_record(
+                user=user,
+                actor=staff,
+                actor_kind="staff",
+                kind=action.event_kind,
+                client=client,
+                details={"reason": reason, "action": action.name},
+                notify=True,
+            )
+            done += 1
+    return done

@@ -1,0 +1,170 @@
+import pytest
+from axes.models import AccessAttempt
+from django.core import mail
+from django.test import Client
+
+from security.helpdesk.services import HELPDESK_ACTIONS
+from security.models import SecurityEvent
+from tests.factories import PASSWORD, UserFactory
+
+
+def run_action(client, action, users, reason="Ticket #4711: user lost their phone"):
+    ids = ",".join(str(u.pk) for u in users)
+    return client.post(f"/admin/accounts/user/helpdesk/{action}/", {"ids": ids, "reason": reason})
+
+
+@pytest.fixture
+def locked_user(db):
+    user = UserFactory(email="locked@example.com")
+    AccessAttempt.objects.create(
+        username=user.email,
+        ip_address="198.51.100.9",
+        user_agent="x",
+        failures_since_start=100,
+        get_data="",
+        post_data="",
+        path_info="/account/sign-in/",
+    )
+    return user
+
+
+def test_helpdesk_group_has_exactly_the_needed_permissions(db):
+    from django.contrib.auth.models import Group
+
+    codenames = set(Group.objects.get(name="Helpdesk").permissions.values_list("codename", flat=True))
+    assert codenames == {
+        "view_user",
+        "view_securityevent",
+        "view_accessattempt",
+        "helpdesk_reset_two_step",
+        "helpdesk_unbind_phone",
+        "helpdesk_revoke_app_passwords",
+        "helpdesk_forget_trusted_devices",
+        "helpdesk_end_sessions",
+        "helpdesk_clear_sign_in_lock",
+        "helpdesk_disable_account",
+    }
+    assert not codenames & {"change_user", "add_user", "delete_user", "change_group", "change_securityevent"}
+
+
+def test_confirmation_page_lists_users_and_asks_for_a_reason(helpdesk_client, locked_user):
+    page = helpdesk_client.get(f"/admin/accounts/user/helpdesk/clear_sign_in_lock/?ids={locked_user.pk}")
+    assert page.status_code == 200
+    assert locked_user.email in page.content.decode()
+    assert 'name="reason"' in page.content.decode()
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 501])
+def test_reason_is_required_and_bounded(helpdesk_client, locked_user, reason):
+    response = run_action(helpdesk_client, "clear_sign_in_lock", [locked_user], reason=reason)
+    assert response.status_code == 400
+    assert AccessAttempt.objects.filter(username=locked_user.email).exists()
+    assert not SecurityEvent.objects.filter(user=locked_user, kind__startswith="helpdesk.").exists()
+
+
+def test_clear_sign_in_lock(helpdesk_client, helpdesk_user, locked_user, django_capture_on_commit_callbacks):
+    assert Client().post("/account/sign-in/", {"username": locked_user.email, "password": PASSWORD}).status_code == 429
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_action(helpdesk_client, "clear_sign_in_lock", [locked_user]).status_code == 302
+    assert not AccessAttempt.objects.filter(username=locked_user.email).exists()
+    assert Client().post("/account/sign-in/", {"username": locked_user.email, "password": PASSWORD}).status_code == 302
+    event = SecurityEvent.objects.get(user=locked_user, kind="helpdesk.cleared_sign_in_lock")
+    assert event.actor == helpdesk_user and event.actor_kind == "staff"
+    assert event.details["reason"] == "Ticket #4711: user lost their phone"
+    assert [m.to for m in mail.outbox] == [[locked_user.email]]
+    assert "Ticket #4711" in mail.outbox[0].body
+
+
+def test_end_sessions(helpdesk_client, db):
+    user = UserFactory()
+    users_browser = Client()
+    users_browser.post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
+    assert users_browser.get("/").status_code == 200
+    run_action(helpdesk_client, "end_sessions", [user])
+    assert users_browser.get("/").status_code == 302
+    assert SecurityEvent.objects.filter(user=user, kind="helpdesk.ended_sessions").count() == 1
+
+
+def test_disable_account_works_in_bulk(helpdesk_client, db):
+    from accounts.signals import credentials_reset
+
+    first, second = UserFactory(), UserFactory()
+    browser = Client()
+    browser.post("/account/sign-in/", {"username": first.email, "password": PASSWORD})
+    revoked = []
+    credentials_reset.connect(lambda **kw: revoked.append(kw["user"].pk), weak=False, dispatch_uid="test")
+    try:
+        response = helpdesk_client.post(
+            "/admin/accounts/user/", {"action": "helpdesk_disable_account", "_selected_action": [first.pk, second.pk]}
+        )
+        assert response.status_code == 302
+        assert "/helpdesk/disable_account/?ids=" in response["Location"]
+        helpdesk_client.post(response["Location"], {"reason": "Account compromised, see ticket 88"})
+    finally:
+        credentials_reset.disconnect(dispatch_uid="test")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert not first.is_active and not second.is_active
+    assert sorted(revoked) == sorted([first.pk, second.pk])
+    assert browser.get("/").status_code == 302
+    assert Client().post("/account/sign-in/", {"username": first.email, "password": PASSWORD}).status_code == 400
+
+
+@pytest.mark.parametrize("action", list(HELPDESK_ACTIONS))
+def test_non_staff_cannot_run_any_action(client_signed_in, user, action):
+    response = run_action(client_signed_in, action, [user])
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert not SecurityEvent.objects.filter(kind__startswith="helpdesk.").exists()
+
+
+@pytest.mark.parametrize("action", list(HELPDESK_ACTIONS))
+def test_staff_without_the_permission_cannot(action, db):
+    staff = UserFactory(is_staff=True)
+    client = Client()
+    client.post("/account/sign-in/", {"username": staff.email, "password": PASSWORD})
+    target = UserFactory()
+    assert run_action(client, action, [target]).status_code == 403
+
+
+def test_helpdesk_cannot_make_anyone_staff(helpdesk_client, db):
+    target = UserFactory()
+    page = helpdesk_client.get(f"/admin/accounts/user/{target.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="is_staff"' not in page.content.decode()
+    helpdesk_client.post(f"/admin/accounts/user/{target.pk}/change/", {"is_staff": "on", "is_superuser": "on"})
+    target.refresh_from_db()
+    assert not target.is_staff and not target.is_superuser
+
+
+def test_helpdesk_cannot_change_or_delete_the_audit_log(helpdesk_client, locked_user):
+    run_action(helpdesk_client, "clear_sign_in_lock", [locked_user])
+    event = SecurityEvent.objects.get(user=locked_user)
+    assert helpdesk_client.post(f"/admin/security/securityevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    helpdesk_client.post(f"/admin/security/securityevent/{event.pk}/change/", {"kind": "x"})
+    event.refresh_from_db()
+    assert event.kind == "helpdesk.cleared_sign_in_lock"
+
+
+def test_audit_log_exports_csv(helpdesk_client, locked_user):
+    run_action(helpdesk_client, "clear_sign_in_lock", [locked_user])
+    event = SecurityEvent.objects.get(user=locked_user)
+    response = helpdesk_client.post(
+        "/admin/security/securityevent/", {"action": "export_csv", "_selected_action": [event.pk]}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[0].startswith("time,user,event")
+    assert "locked@example.com" in body and "helpdesk@example.com" in body and "Ticket #4711" in body
+
+
+def test_no_secret_in_the_admin_user_page(helpdesk_client, db):
+    target = UserFactory(email="secretive@example.com")
+    html = helpdesk_client.get(f"/admin/accounts/user/{target.pk}/change/").content.decode()
+    assert target.password not in html
+    assert target.password.split("$")[-1] not in html  # not even the hash part
+    assert target.security_stamp not in html
+    assert 'type="password"' not in html
+    assert 'id="security-state"' in html
+    assert 'data-testid="lock-state"' in html
