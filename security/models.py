@@ -61,6 +61,9 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["sent_at", "attempts"], name="notification_pending")]
 
+    def __str__(self):
+        return self.subject
+
 
 class NotificationAddress(models.Model):
     """A second address for security notifications, in case the mailbox itself is compromised (SECURITY.md 35).
@@ -74,3 +77,6 @@ class NotificationAddress(models.Model):
     class Meta:
         verbose_name = _("notification address")
         verbose_name_plural = _("notification addresses")
+
+    def __str__(self):
+        return self.address

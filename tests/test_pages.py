@@ -59,7 +59,7 @@ def untranslated_words(html: str, user_email: str) -> set[str]:
     return words - ALLOWED_LATIN
 
 
-PAGES = ["/", "/activity/", "/account/password/", "/confirm/?next=/"]
+PAGES = ["/", "/activity/", "/account/password/", "/confirm/?next=/", "/notifications/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
