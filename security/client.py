@@ -30,3 +30,21 @@ class Client:
 
 
 SYSTEM = Client()
+
+
+def describe_user_agent(user_agent: str) -> str:
+    """A name people recognise: "Chrome on Windows", "Safari on iPhone". Uses ua-parser's maintained regexes."""
+    from django.utils.translation import gettext as _
+    from ua_parser import parse
+
+    if not user_agent:
+        return _("Unknown device")
+    result = parse(user_agent[:USER_AGENT_MAX])
+    browser = result.user_agent.family if result.user_agent else ""
+    browser = browser.removeprefix("Mobile ").strip()
+    system = result.os.family if result.os else ""
+    if system == "iOS" and result.device and result.device.family in ("iPhone", "iPad"):
+        system = result.device.family
+    if browser and system:
+        return _("%(browser)s on %(os)s") % {"browser": browser, "os": system}
+    return browser or system or _("Unknown device")

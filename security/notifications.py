@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .audit import event_description
+from .client import describe_user_agent
 from .models import Notification, NotificationAddress
 
 log = logging.getLogger("portal.notifications")
@@ -39,6 +40,7 @@ def notification_create_for_event(event) -> Notification:
             "user": user,
             "event": event,
             "description": event_description(event.kind, event.details),
+            "device": describe_user_agent(event.user_agent) if event.user_agent else "",
             "site_name": settings.PORTAL_SITE_NAME,
         }
         subject = render_to_string("emails/security_event_subject.txt", context).strip()

@@ -2,6 +2,7 @@
 
 from security.app_passwords.selectors import app_password_overview
 from security.audit import event_description
+from security.client import describe_user_agent
 from security.models import SecurityEvent
 from security.phone.selectors import phone_overview
 from security.two_factor.selectors import two_step_overview
@@ -16,6 +17,7 @@ def security_events_recent_for(*, user, limit: int) -> list[dict]:
             "description": event_description(event.kind, event.details),
             "created_at": event.created_at,
             "ip_address": event.ip_address,
+            "device": describe_user_agent(event.user_agent) if event.user_agent else "",
             "actor_kind": event.get_actor_kind_display(),
         }
         for event in events
