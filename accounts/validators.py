@@ -9,28 +9,36 @@ from django.utils.translation import gettext as _
 GENERIC_CONTEXT_WORDS = ("password", "mail", "email", "webmail", "qwerty", "admin")
 
 
+def _letters_only(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalpha())
+
+
 class ContextWordsValidator:
     """Refuses passwords built from the service name or the user's own address (ASVS 6.2.4)."""
 
     def words_for(self, user):
         words = set(GENERIC_CONTEXT_WORDS)
-        words.update(w for w in re.split(r"\W+", settings.PORTAL_SITE_NAME.lower()) if len(w) >= 4)
+        words.update(_letters_only(w) for w in settings.PORTAL_SITE_NAME.lower().split())
         if user is not None and getattr(user, "email", ""):
             local, _at, domain = user.email.lower().partition("@")
-            words.update(w for w in re.split(r"[\W_]+", local) if len(w) >= 4)
-            words.update(w for w in domain.split(".")[:-1] if len(w) >= 4)
-        return words
+            words.update(_letters_only(w) for w in re.split(r"[\W_]+", local))
+            words.update(_letters_only(w) for w in domain.split(".")[:-1])
+        return {w for w in words if len(w) >= 4}
 
     def validate(self, password, user=None):
-        # Stripping digits and symbols catches "Password123!" and "alice2024".
-        core = re.sub(r"[\d\W_]+", "", password.lower())
-        for word in self.words_for(user):
-            if core == word or (len(core) - len(word) < 4 and word in core):
-                raise ValidationError(
-                    _("This password is too close to “%(word)s”. Choose something less predictable."),
-                    code="password_context_word",
-                    params={"word": word},
-                )
+        # Letters only, so "Password123!" and "alice2024" count as the words they are made of. What is left once
+        # every context word is taken out must still be a few letters of the user's own.
+        core = _letters_only(password.lower())
+        rest = core
+        for word in sorted(self.words_for(user), key=len, reverse=True):
+            rest = rest.replace(word, "")
+        if len(rest) < 4 and rest != core:
+            word = next(w for w in self.words_for(user) if w in core)
+            raise ValidationError(
+                _("This password is too close to “%(word)s”. Choose something less predictable."),
+                code="password_context_word",
+                params={"word": word},
+            )
 
     def get_help_text(self):
         return _("Your password can’t be based on the service name or your address.")
