@@ -4,7 +4,9 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 GENERIC_CONTEXT_WORDS = ("password", "mail", "email", "webmail", "qwerty", "admin")
 
@@ -59,3 +61,15 @@ class MaximumLengthValidator:
         return _("Up to %(max)d characters; spaces and any script are fine.") % {
             "max": settings.PORTAL_PASSWORD_MAX_LENGTH
         }
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule (counted in Unicode code points), with a message our catalog translates: Django 5.2's own
+    zh-Hans catalog lacks the current wording."""
+
+    def get_error_message(self):
+        return ngettext(
+            "This password is too short. It must contain at least %(min)d character.",
+            "This password is too short. It must contain at least %(min)d characters.",
+            self.min_length,
+        ) % {"min": self.min_length}
