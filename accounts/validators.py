@@ -3,8 +3,8 @@
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
