@@ -20,7 +20,9 @@ class PhoneError(Exception):
 
     code = "error"
 
-    def __init__(self, code: str | None = None, *, retry_at: datetime | None = None, remaining: int | None = None):
+    def __init__(
+        self, code: str | None = None, *, retry_at: datetime | None = None, remaining: int | None = None
+    ):
         super().__init__(code or self.code)
         self.code = code or self.code
         self.retry_at = retry_at
@@ -56,18 +58,23 @@ class PhoneNumberRefused(PhoneError):
 
 
 class SmsSendRefused(PhoneError):
-    """No code was sent because of a limit, the resend cooldown or a lockout. ``retry_at`` says when to retry."""
+    """No code was sent because of a limit, the resend cooldown or a lockout. ``retry_at`` says when to
+    retry."""
 
     def messages(self):
         when = self._when()
         return {
-            "cooldown": _("A code was sent just now. You can ask for a new one at %(time)s.") % {"time": when},
+            "cooldown": _("A code was sent just now. You can ask for a new one at %(time)s.")
+            % {"time": when},
             "locked": _("Too many wrong codes. You can ask for a new code at %(time)s.") % {"time": when},
-            "limit_number": _("Too many codes were sent to this number. Try again at %(time)s.") % {"time": when},
-            "limit_account": _("You have asked for too many codes today. Try again at %(time)s.") % {"time": when},
+            "limit_number": _("Too many codes were sent to this number. Try again at %(time)s.")
+            % {"time": when},
+            "limit_account": _("You have asked for too many codes today. Try again at %(time)s.")
+            % {"time": when},
             "limit_ip": _("Too many codes were requested from your network. Try again at %(time)s.")
             % {"time": when},
-            "limit_global": _("We cannot send more text messages today. Try again at %(time)s.") % {"time": when},
+            "limit_global": _("We cannot send more text messages today. Try again at %(time)s.")
+            % {"time": when},
         }
 
 
@@ -99,7 +106,8 @@ class SmsCodeRejected(PhoneError):
             "wrong": _("That code is not right. %(remaining)s tries left.") % {"remaining": self.remaining},
             "expired": _("That code has expired. Ask for a new one."),
             "used": _("That code was already used. If your phone is not bound yet, ask for a new code."),
-            "locked": _("Too many wrong codes. You can ask for a new code at %(time)s.") % {"time": self._when()},
+            "locked": _("Too many wrong codes. You can ask for a new code at %(time)s.")
+            % {"time": self._when()},
             "no_code": _("No code was sent for this in this session. Ask for a new one."),
         }
 

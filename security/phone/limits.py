@@ -9,6 +9,7 @@ Invariants:
 - Keys hold a hash of the number and IP, never the number itself.
 """
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,7 +72,5 @@ def sms_quota_reserve(*, user, number: str, ip: str | None) -> list[str]:
 
 def sms_quota_refund(keys: list[str]) -> None:
     for key in keys:
-        try:
+        with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
             cache.decr(key)
-        except ValueError:
-            pass

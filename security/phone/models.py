@@ -1,11 +1,11 @@
 """Bound phones and pending SMS codes.
 
 Invariants:
-- ``PhoneBinding`` rows are written only by ``security.phone.services`` and only after a correct code for exactly
-  that number (``phone_bind_confirm``), or removed by ``phone_remove``.
-- ``SmsChallenge`` holds at most one pending code per (user, purpose). The code itself is never stored: only an
-  HMAC of it with a per-code salt. The failure count survives new codes (SECURITY.md 15) and is reset only by a
-  correct code or when a lockout ends.
+- ``PhoneBinding`` rows are written only by ``security.phone.services`` and only after a correct code for
+  exactly that number (``phone_bind_confirm``), or removed by ``phone_remove``.
+- ``SmsChallenge`` holds at most one pending code per (user, purpose). The code itself is never stored: only
+  an HMAC of it with a per-code salt. The failure count survives new codes (SECURITY.md 15) and is reset only
+  by a correct code or when a lockout ends.
 """
 
 from django.conf import settings
@@ -16,7 +16,10 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 class PhoneBinding(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_binding", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="phone_binding",
+        verbose_name=_("user"),
     )
     number = PhoneNumberField(_("phone number"), db_index=True)
     bound_at = models.DateTimeField(_("bound at"))
@@ -45,7 +48,9 @@ class SmsChallenge(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "purpose"], name="phone_smschallenge_user_purpose")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "purpose"], name="phone_smschallenge_user_purpose")
+        ]
 
     def __str__(self):
         return f"{self.purpose} code for user {self.user_id}"

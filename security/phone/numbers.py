@@ -1,9 +1,9 @@
 """Reading a phone number as typed and deciding, before any gateway call, whether we will text it.
 
 Invariants:
-- Only numbers that are valid per the ``phonenumbers`` metadata, from a region in ``PORTAL_SMS_ALLOWED_REGIONS``
-  and of a type that can receive SMS leave this module; anything else raises ``PhoneNumberRefused`` with a code
-  that says which rule refused it (SECURITY.md 17).
+- Only numbers that are valid per the ``phonenumbers`` metadata, from a region in
+  ``PORTAL_SMS_ALLOWED_REGIONS`` and of a type that can receive SMS leave this module; anything else raises
+  ``PhoneNumberRefused`` with a code that says which rule refused it (SECURITY.md 17).
 - The result is E.164 (``+8613812345678``); typed national numbers use ``PORTAL_PHONE_DEFAULT_REGION``.
 """
 
@@ -29,7 +29,9 @@ SMS_CAPABLE_TYPES = {
 
 def phone_number_parse(raw: str, *, default_region: str | None = None) -> str:
     """Return the E.164 form of ``raw`` or raise ``PhoneNumberRefused``."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()  # full-width digits and ＋ from Chinese IMEs
+    text = unicodedata.normalize(
+        "NFKC", raw or ""
+    ).strip()  # full-width digits and plus sign from Chinese IMEs
     if not text:
         raise PhoneNumberRefused("empty")
     if len(text) > RAW_MAX_LENGTH:
@@ -47,9 +49,7 @@ def phone_number_parse(raw: str, *, default_region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(compact, default_region or settings.PORTAL_PHONE_DEFAULT_REGION)
     except phonenumbers.NumberParseException as error:
-        if error.error_type in (
-            phonenumbers.NumberParseException.TOO_LONG,
-        ):
+        if error.error_type in (phonenumbers.NumberParseException.TOO_LONG,):
             raise PhoneNumberRefused("too_long") from None
         if error.error_type in (
             phonenumbers.NumberParseException.TOO_SHORT_NSN,

@@ -18,7 +18,8 @@ def mask_phone(e164: str) -> str:
 
 
 def phone_number_of(*, user) -> str | None:
-    """The bound number in E.164, or None. For the two-step sign-in step ("send a code to the bound phone")."""
+    """The bound number in E.164, or None. For the two-step sign-in step ("send a code to the bound
+    phone")."""
     from .models import PhoneBinding
 
     number = PhoneBinding.objects.filter(user=user).values_list("number", flat=True).first()
@@ -37,8 +38,8 @@ def phone_overview(*, user) -> dict:
 
 
 def sms_challenge_pending(*, user, purpose: str, session_key: str) -> dict | None:
-    """The code this session is waiting for, if any: where it went (masked), when it expires, when a new one may
-    be asked for, and how many tries are left. Never the code."""
+    """The code this session is waiting for, if any: where it went (masked), when it expires, when a new one
+    may be asked for, and how many tries are left. Never the code."""
     import hmac
 
     from django.conf import settings

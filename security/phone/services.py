@@ -1,20 +1,20 @@
 """SMS codes and phone binding: the only writers of ``SmsChallenge`` and ``PhoneBinding``.
 
 Invariants (SECURITY.md 13-18):
-- An SMS is sent only by ``sms_code_send`` (and the "number changed" notice after a change), always for a known
-  user with a session: views that reach it are ``@login_required`` + ``@reauth_required``, and the sign-in step
-  calls it only after the password step. Nothing anonymous reaches it.
+- An SMS is sent only by ``sms_code_send`` (and the "number changed" notice after a change), always for a
+  known user with a session: views that reach it are ``@login_required`` + ``@reauth_required``, and the
+  sign-in step calls it only after the password step. Nothing anonymous reaches it.
 - A code is 6 digits from ``secrets``, stored as an HMAC with a per-code salt, valid ``PORTAL_SMS_CODE_TTL``,
-  accepted once, and only for the same user, purpose and session it was sent for. The number comes from the stored
-  challenge, never from the request that confirms it: a code sent to A can never bind B.
-- A new code may be sent ``PORTAL_SMS_RESEND_COOLDOWN`` after the last one; it replaces the old code and keeps the
-  failure count. ``PORTAL_SMS_CODE_MAX_FAILURES`` wrong codes kill the code and lock sending for
+  accepted once, and only for the same user, purpose and session it was sent for. The number comes from the
+  stored challenge, never from the request that confirms it: a code sent to A can never bind B.
+- A new code may be sent ``PORTAL_SMS_RESEND_COOLDOWN`` after the last one; it replaces the old code and keeps
+  the failure count. ``PORTAL_SMS_CODE_MAX_FAILURES`` wrong codes kill the code and lock sending for
   ``PORTAL_SMS_LOCKOUT``.
-- The number is checked (``numbers.phone_number_parse``) and the quota reserved before the gateway is called; the
-  gateway call runs outside any transaction; if it fails, the quota is given back and the cooldown claim undone,
-  and no code or binding is written.
-- Wrong-code counting and the binding are committed in one transaction with the challenge row locked, so two tabs
-  confirming the same code at once bind once: the other gets "already used".
+- The number is checked (``numbers.phone_number_parse``) and the quota reserved before the gateway is called;
+  the gateway call runs outside any transaction; if it fails, the quota is given back and the cooldown claim
+  undone, and no code or binding is written.
+- Wrong-code counting and the binding are committed in one transaction with the challenge row locked, so two
+  tabs confirming the same code at once bind once: the other gets "already used".
 """
 
 import hmac
@@ -90,8 +90,9 @@ def _gateway_send(*, to: str, body: str) -> str:
 def sms_code_send(*, user, number: str, purpose: str, session_key: str, client: Client) -> SmsCodeSent:
     """Send a new code for ``purpose`` to ``number`` (E.164 or as typed) and remember it for this session.
 
-    Raises ``PhoneNumberRefused`` (number), ``SmsSendRefused`` (cooldown, lockout, limits: see ``retry_at``) or
-    ``SmsSendFailed`` (gateway). Call it outside ``transaction.atomic``: the gateway call must not hold locks.
+    Raises ``PhoneNumberRefused`` (number), ``SmsSendRefused`` (cooldown, lockout, limits: see ``retry_at``)
+    or ``SmsSendFailed`` (gateway). Call it outside ``transaction.atomic``: the gateway call must not hold
+    locks.
     """
     if not session_key:
         raise ValueError("sms_code_send needs the session key (save the session first)")
@@ -146,7 +147,9 @@ def sms_code_send(*, user, number: str, purpose: str, session_key: str, client: 
         challenge.used_at = None
         challenge.save()
     log.info("sms code sent: user=%s purpose=%s", user.pk, purpose)
-    return SmsCodeSent(number=number, expires_at=now + ttl, resend_at=now + settings.PORTAL_SMS_RESEND_COOLDOWN)
+    return SmsCodeSent(
+        number=number, expires_at=now + ttl, resend_at=now + settings.PORTAL_SMS_RESEND_COOLDOWN
+    )
 
 
 def _code_normalize(code: str) -> str:
@@ -161,8 +164,8 @@ def _code_normalize(code: str) -> str:
 
 
 def _challenge_consume(*, user, purpose: str, session_key: str, code: str, client: Client):
-    """Inside a transaction: lock the challenge and use the code. Returns ``(number, None)`` or ``(None, error)``;
-    never raises for a wrong code, so the caller's transaction still commits the failure count."""
+    """Inside a transaction: lock the challenge and use the code. Returns ``(number, None)`` or ``(None,
+    error)``; never raises for a wrong code, so the caller's transaction still commits the failure count."""
     now = timezone.now()
     challenge = SmsChallenge.objects.select_for_update().filter(user=user, purpose=purpose).first()
     if challenge is None or not challenge.code_digest:
@@ -199,9 +202,11 @@ def _challenge_consume(*, user, purpose: str, session_key: str, code: str, clien
 
 
 def sms_code_verify(*, user, purpose: str, session_key: str, code: str, client: Client = SYSTEM) -> str:
-    """Use a code sent by ``sms_code_send``. Returns the E.164 number it was sent to, or raises ``SmsCodeRejected``.
+    """Use a code sent by ``sms_code_send``. Returns the E.164 number it was sent to, or raises
+    ``SmsCodeRejected``.
 
-    Wrong codes are counted in their own transaction: do not call this inside an atomic block that you roll back."""
+    Wrong codes are counted in their own transaction: do not call this inside an atomic block that you roll
+    back."""
     code = _code_normalize(code)
     with transaction.atomic():
         number, error = _challenge_consume(
@@ -218,7 +223,9 @@ def phone_bind_start(*, user, raw_number: str, session_key: str, client: Client)
     current = PhoneBinding.objects.filter(user=user).values_list("number", flat=True).first()
     if current is not None and str(current) == number:
         raise PhoneBindRefused("same_number")
-    return sms_code_send(user=user, number=number, purpose=PURPOSE_BIND, session_key=session_key, client=client)
+    return sms_code_send(
+        user=user, number=number, purpose=PURPOSE_BIND, session_key=session_key, client=client
+    )
 
 
 def phone_bind_resend(*, user, session_key: str, client: Client) -> SmsCodeSent:
@@ -236,7 +243,8 @@ def phone_bind_resend(*, user, session_key: str, client: Client) -> SmsCodeSent:
 
 
 def phone_bind_confirm(*, user, code: str, session_key: str, client: Client) -> PhoneBinding:
-    """Bind the number the code was sent to. Binding, the event and the e-mail commit together, or nothing does."""
+    """Bind the number the code was sent to. Binding, the event and the e-mail commit together, or nothing
+    does."""
     code = _code_normalize(code)
     error: PhoneError | None = None
     old_number = None
@@ -263,7 +271,10 @@ def phone_bind_confirm(*, user, code: str, session_key: str, client: Client) -> 
                 kind=events.PHONE_CHANGED if changed else events.PHONE_BOUND,
                 client=client,
                 actor=user,
-                details={"number": mask_phone(number), **({"old_number": mask_phone(old_number)} if changed else {})},
+                details={
+                    "number": mask_phone(number),
+                    **({"old_number": mask_phone(old_number)} if changed else {}),
+                },
                 notify=True,
             )
             if changed:
@@ -300,4 +311,3 @@ def phone_remove(*, user, client: Client, actor=None) -> None:
             details={"number": mask_phone(number)},
             notify=True,
         )
-

@@ -1,11 +1,13 @@
 """The gateway interface. A provider module implements one method and maps its failures onto two errors.
 
 Invariants:
-- ``send`` either returns the provider's message id (the message was accepted) or raises an ``SmsError``. It never
-  returns on failure, so callers can count a send only after it returned.
+- ``send`` either returns the provider's message id (the message was accepted) or raises an ``SmsError``. It
+  never returns on failure, so callers can count a send only after it returned.
 - ``SmsRejected`` means "this number/message will not work": retrying the same thing won't help. Its
-  ``reason_code`` is one of the ``REASON_*`` constants below, which the portal turns into a translated message.
-- ``SmsUnavailable`` means "could not send now" (timeout, 5xx, network, bad credentials): the user may try again.
+  ``reason_code`` is one of the ``REASON_*`` constants below, which the portal turns into a translated
+  message.
+- ``SmsUnavailable`` means "could not send now" (timeout, 5xx, network, bad credentials): the user may try
+  again.
 - Message bodies and codes are never logged by a gateway other than the development console gateway.
 """
 
@@ -36,7 +38,8 @@ class SmsUnavailable(SmsError):
 
 
 class SmsGateway(ABC):
-    #: False for gateways that do not deliver anything (console, test); a system check refuses them in production.
+    # : False for gateways that do not deliver anything (console, test); a system check refuses them in
+    # production.
     delivers = True
 
     @abstractmethod

@@ -1,5 +1,5 @@
-"""Test gateway: an in-memory outbox that tests (and the browser test's live server, which runs in another thread of
-the same process) read. Failures can be queued to exercise the error paths.
+"""Test gateway: an in-memory outbox that tests (and the browser test's live server, which runs in another
+thread of the same process) read. Failures can be queued to exercise the error paths.
 
 Never delivers anything; a system check refuses it when DEBUG is off."""
 

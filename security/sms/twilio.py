@@ -2,11 +2,12 @@
 
 Invariants:
 - Twilio's error codes for refused numbers become ``SmsRejected`` with a provider-neutral reason; timeouts,
-  connection errors, 5xx and our own misconfiguration (bad credentials, bad ``From``) become ``SmsUnavailable``.
+  connection errors, 5xx and our own misconfiguration (bad credentials, bad ``From``) become
+  ``SmsUnavailable``.
 - The request has a client timeout (``PORTAL_TWILIO_TIMEOUT_SECONDS``), so a hung Twilio never hangs a page.
-- ``PORTAL_TWILIO_API_BASE_URL`` (default ``https://api.twilio.com``) only rewrites the scheme and host of the URLs
-  the SDK builds; everything else (auth, form encoding, error parsing) is the SDK's own. Tests point it at a
-  loopback stand-in (tests/servers/twilio_standin.py).
+- ``PORTAL_TWILIO_API_BASE_URL`` (default ``https://api.twilio.com``) only rewrites the scheme and host of the
+  URLs the SDK builds; everything else (auth, form encoding, error parsing) is the SDK's own. Tests point it
+  at a loopback stand-in (tests/servers/twilio_standin.py).
 - Neither the auth token nor the message body is logged.
 """
 

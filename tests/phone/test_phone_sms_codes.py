@@ -24,8 +24,15 @@ T0 = "2026-05-01 08:00:00Z"
 pytestmark = pytest.mark.django_db
 
 
+def fullwidth(text: str) -> str:
+    """What a Chinese IME types: the full-width form of ASCII characters."""
+    return "".join(chr(ord(c) + 0xFEE0) for c in text)
+
+
 def send(user, number=A, *, session="session-a", purpose="bind", client=CLIENT):
-    return services.sms_code_send(user=user, number=number, purpose=purpose, session_key=session, client=client)
+    return services.sms_code_send(
+        user=user, number=number, purpose=purpose, session_key=session, client=client
+    )
 
 
 def verify(user, code, *, session="session-a", purpose="bind"):
@@ -201,8 +208,17 @@ def test_code_for_number_a_never_binds_number_b(user, sms_outbox, clock):
 
 @pytest.mark.parametrize(
     ("code", "reason"),
-    [("", "empty"), ("   ", "empty"), ("12345", "malformed"), ("1234567", "malformed"), ("12a456", "malformed"),
-     ("１２３４５６", "malformed"), ("9" * 10_240, "malformed"), ("<script>", "malformed"), ("😀" * 6, "malformed")],
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("12345", "malformed"),
+        ("1234567", "malformed"),
+        ("12a456", "malformed"),
+        (fullwidth("123456"), "malformed"),
+        ("9" * 10_240, "malformed"),
+        ("<script>", "malformed"),
+        ("😀" * 6, "malformed"),
+    ],
 )
 def test_malformed_codes_are_refused_without_counting(user, sms_outbox, clock, code, reason):
     send(user)
@@ -237,7 +253,8 @@ def test_session_key_is_required(user):
         send(user, session="")
 
 
-# --- Send limits ------------------------------------------------------------------------------------------------
+# --- Send limits
+# ------------------------------------------------------------------------------------------------
 @pytest.fixture
 def limits_clock():
     with time_machine.travel("2026-05-01 08:00:30Z", tick=False) as traveller:
@@ -312,18 +329,19 @@ def test_failed_resend_keeps_the_old_code(user, sms_outbox, limits_clock):
 
 
 def test_refused_by_limit_gives_the_cooldown_back(user, sms_outbox, limits_clock):
-    with override_settings(PORTAL_SMS_LIMIT_GLOBAL_PER_DAY=0):
-        with pytest.raises(SmsSendRefused):
-            send(user)
+    with override_settings(PORTAL_SMS_LIMIT_GLOBAL_PER_DAY=0), pytest.raises(SmsSendRefused):
+        send(user)
     send(user)
     assert len(sms_outbox) == 1
 
 
 def test_limit_message_says_when(user, limits_clock):
-    from django.utils import translation
-
     from datetime import UTC, datetime
+
+    from django.utils import translation
 
     error = SmsSendRefused("limit_number", retry_at=datetime(2026, 5, 1, 1, 0, tzinfo=UTC))
     with translation.override("en"):
-        assert error.message == "Too many codes were sent to this number. Try again at 09:00."  # Asia/Shanghai
+        assert (
+            error.message == "Too many codes were sent to this number. Try again at 09:00."
+        )  # Asia/Shanghai

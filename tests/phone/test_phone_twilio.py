@@ -1,9 +1,9 @@
-"""The Twilio gateway with the real ``twilio`` SDK against a loopback stand-in of Twilio's API (SECURITY.md 18)."""
+"""The Twilio gateway with the real ``twilio`` SDK against a loopback stand-in of Twilio's API (SECURITY.md
+18)."""
 
 import time
 
 import pytest
-from django.test import override_settings
 
 from security.client import Client
 from security.phone import services
@@ -111,7 +111,8 @@ def test_nothing_listening_is_unavailable(twilio_settings):
         gateway_get().send("+8613812345678", "hello")
 
 
-# --- Through the service: clear messages, no half-bound state, no used-up quota -----------------------------------
+# --- Through the service: clear messages, no half-bound state, no used-up quota
+# -----------------------------------
 CLIENT = Client(ip="203.0.113.9")
 
 

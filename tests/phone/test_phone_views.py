@@ -37,7 +37,11 @@ def text(response) -> str:
 
 
 def test_anonymous_can_never_send(client, sms_outbox):
-    for path, data in [("/phone/", {"number": "13812345678"}), ("/phone/resend/", {}), ("/phone/confirm/", {})]:
+    for path, data in [
+        ("/phone/", {"number": "13812345678"}),
+        ("/phone/resend/", {}),
+        ("/phone/confirm/", {}),
+    ]:
         response = client.post(path, data)
         assert response.status_code == 302
         assert response["Location"].startswith("/account/sign-in/")
@@ -49,7 +53,9 @@ def test_bind_flow(user, sms_outbox, django_capture_on_commit_callbacks):
         client = sign_in(user)
         page = client.get("/phone/")
         assert page.status_code == 200
-        assert 'data-testid="sms-risk-notice"' in text(page)  # SECURITY.md 13: the notice comes before binding
+        assert 'data-testid="sms-risk-notice"' in text(
+            page
+        )  # SECURITY.md 13: the notice comes before binding
         assert page["Cache-Control"].startswith("max-age=0") or "no-cache" in page["Cache-Control"]
         response = start(client, "138 1234 5678")
         assert response.status_code == 302 and response["Location"] == "/phone/confirm/"
@@ -242,7 +248,9 @@ def test_two_tabs_confirming_the_same_code_bind_once(sms_outbox):
         barrier.wait()
         responses[name] = tab.post("/phone/confirm/", {"code": code})
 
-    threads = [threading.Thread(target=confirm, args=(n, t)) for n, t in (("one", first_tab), ("two", second_tab))]
+    threads = [
+        threading.Thread(target=confirm, args=(n, t)) for n, t in (("one", first_tab), ("two", second_tab))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

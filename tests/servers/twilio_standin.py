@@ -1,10 +1,11 @@
 """A stand-in for Twilio's REST API (Messages resource) on loopback, for testing the real ``twilio`` SDK.
 
-It answers as Twilio documents for its test credentials: ``From`` must be +15005550006 (or a Messaging Service SID
-``MG...``), and these ``To`` numbers fail with Twilio's error JSON (``code``, ``message``, ``more_info``,
-``status``): +15005550001 21211, +15005550002 21612, +15005550003 21408, +15005550004 21610, +15005550009 21614.
-Other numbers get a 201 with a message resource. ``delay`` makes every answer late (client timeouts);
-``force_status`` makes every answer that HTTP error (5xx). Every request is kept in ``requests`` for assertions.
+It answers as Twilio documents for its test credentials: ``From`` must be +15005550006 (or a Messaging Service
+SID ``MG...``), and these ``To`` numbers fail with Twilio's error JSON (``code``, ``message``, ``more_info``,
+``status``): +15005550001 21211, +15005550002 21612, +15005550003 21408, +15005550004 21610, +15005550009
+21614. Other numbers get a 201 with a message resource. ``delay`` makes every answer late (client timeouts);
+``force_status`` makes every answer that HTTP error (5xx). Every request is kept in ``requests`` for
+assertions.
 """
 
 import base64
@@ -21,8 +22,14 @@ from tests.servers.process import LOOPBACK
 TEST_FROM = "+15005550006"
 TEST_ERRORS = {
     "+15005550001": (21211, "The 'To' number {to} is not a valid phone number."),
-    "+15005550002": (21612, "The 'To' phone number: {to}, is not currently reachable using the 'From' phone number."),
-    "+15005550003": (21408, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: {to}."),
+    "+15005550002": (
+        21612,
+        "The 'To' phone number: {to}, is not currently reachable using the 'From' phone number.",
+    ),
+    "+15005550003": (
+        21408,
+        "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: {to}.",
+    ),
     "+15005550004": (21610, "Attempt to send to unsubscribed recipient"),
     "+15005550009": (21614, "'To' number is not a valid mobile number"),
 }
@@ -38,7 +45,7 @@ def _error(code: int, message: str, status: int = 400) -> tuple[int, dict]:
 
 
 class TwilioStandin:
-    def __init__(self, *, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-auth-token"):
+    def __init__(self, *, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-auth-token"):  # noqa: S107
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.delay = 0.0
@@ -62,7 +69,9 @@ class TwilioStandin:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                standin.requests.append({"path": self.path, "form": form, "auth": self.headers.get("Authorization")})
+                standin.requests.append(
+                    {"path": self.path, "form": form, "auth": self.headers.get("Authorization")}
+                )
                 if standin.delay:
                     time.sleep(standin.delay)
                 status, body = standin.answer(self.path, form, self.headers.get("Authorization") or "")
@@ -78,7 +87,9 @@ class TwilioStandin:
 
         self._server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -99,8 +110,11 @@ class TwilioStandin:
         if not form.get("Body"):
             return _error(21602, "Message body is required.")
         if service is None and sender != TEST_FROM:
-            return _error(21606, f"The From phone number {sender} is not a valid, SMS-capable inbound phone number "
-                                 "or short code for your account.")
+            return _error(
+                21606,
+                f"The From phone number {sender} is not a valid, SMS-capable inbound phone number "
+                "or short code for your account.",
+            )
         if service is not None and not service.startswith("MG"):
             return _error(21701, "The Messaging Service Sid is invalid.")
         if to in TEST_ERRORS:
@@ -126,7 +140,9 @@ class TwilioStandin:
             "price_unit": "USD",
             "sid": sid,
             "status": "accepted" if service else "queued",
-            "subresource_uris": {"media": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media.json"},
+            "subresource_uris": {
+                "media": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media.json"
+            },
             "to": to,
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
         }
