@@ -29,9 +29,8 @@ SMS_CAPABLE_TYPES = {
 
 def phone_number_parse(raw: str, *, default_region: str | None = None) -> str:
     """Return the E.164 form of ``raw`` or raise ``PhoneNumberRefused``."""
-    text = unicodedata.normalize(
-        "NFKC", raw or ""
-    ).strip()  # full-width digits and plus sign from Chinese IMEs
+    # NFKC turns the full-width digits and plus sign that Chinese IMEs type into ASCII
+    text = unicodedata.normalize("NFKC", raw or "").strip()
     if not text:
         raise PhoneNumberRefused("empty")
     if len(text) > RAW_MAX_LENGTH:
