@@ -273,3 +273,16 @@ def test_dev_outbox_only_with_debug(user, settings, capsys):
     page = client.get("/phone/dev/outbox/")
     assert page.status_code == 200
     assert "+8613812345678" in text(page)
+
+
+def test_messages_are_in_the_users_language(sms_outbox):
+    user = UserFactory(language="zh-hans")
+    client = sign_in(user, BrowserTab(HTTP_ACCEPT_LANGUAGE="zh-CN"))
+    page = client.get("/phone/")
+    assert "绑定手机前请了解" in text(page)
+    response = start(client, "010 6552 9988")
+    assert "该号码无法接收短信（例如固定电话），请使用手机号码。" in text(response)
+    start(client, "13812345678")
+    assert "验证码" in sms_outbox[0].body
+    wrong = client.post("/phone/confirm/", {"code": "abc"})
+    assert "验证码为短信中的 6 位数字。" in text(wrong)
