@@ -255,3 +255,5 @@ PORTAL_TWILIO_FROM = env.str("PORTAL_TWILIO_FROM", default="")
 PORTAL_TWILIO_MESSAGING_SERVICE_SID = env.str("PORTAL_TWILIO_MESSAGING_SERVICE_SID", default="")
 PORTAL_TWILIO_API_BASE_URL = env.str("PORTAL_TWILIO_API_BASE_URL", default="https://api.twilio.com")
 PORTAL_TWILIO_TIMEOUT_SECONDS = env.float("PORTAL_TWILIO_TIMEOUT_SECONDS", default=10.0)
+# The twilio SDK logs every request's URL and headers at INFO; keep only its warnings.
+LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}

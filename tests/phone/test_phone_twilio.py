@@ -152,3 +152,17 @@ def test_timeout_through_the_service_leaves_nothing_and_uses_no_quota(twilio_set
     sent = services.phone_bind_start(user=user, raw_number="13812345678", session_key="s", client=CLIENT)
     assert sent.number == "+8613812345678"
     assert standin.requests[-1]["form"]["To"] == "+8613812345678"
+
+
+@pytest.mark.django_db
+def test_no_code_in_any_log(twilio_settings, standin, user, caplog):
+    import logging
+    import re
+
+    caplog.set_level(logging.DEBUG)
+    services.phone_bind_start(user=user, raw_number="13812345678", session_key="s", client=CLIENT)
+    code = re.search(r"\b(\d{6})\b", standin.requests[-1]["form"]["Body"]).group(1)
+    services.phone_bind_confirm(user=user, code=code, session_key="s", client=CLIENT)
+    assert caplog.records
+    assert code not in caplog.text
+    assert standin.auth_token not in caplog.text
