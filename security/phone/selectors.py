@@ -68,4 +68,5 @@ def sms_challenge_pending(*, user, purpose: str, session_key: str) -> dict | Non
         "resend_at": resend_at,
         "can_resend": now >= resend_at,
         "tries_left": max(settings.PORTAL_SMS_CODE_MAX_FAILURES - challenge.failures, 0),
+        "tries_used": challenge.failures,
     }

@@ -287,3 +287,12 @@ def test_messages_are_in_the_users_language(sms_outbox):
     assert "验证码" in sms_outbox[0].body
     wrong = client.post("/phone/confirm/", {"code": "abc"})
     assert "验证码为短信中的 6 位数字。" in text(wrong)
+
+
+def test_tries_left_shown_after_a_wrong_code(user, sms_outbox, other_code):
+    client = sign_in(user)
+    start(client, "13812345678")
+    assert "tries left" not in text(client.get("/phone/confirm/"))
+    client.post("/phone/confirm/", {"code": other_code(code_in(sms_outbox[0]))})
+    client.post("/phone/resend/")  # too early: refused, but the page still counts the failure
+    assert "4 tries left." in text(client.get("/phone/confirm/"))
