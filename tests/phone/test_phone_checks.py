@@ -46,12 +46,12 @@ def test_empty_allow_list():
     assert ids(sms_gateway_check()) == ["phone.E004"]
 
 
-def _check_with_prod_settings(extra_env):
+def _check_with_prod_settings(extra_env, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.prod",
         "SECRET_KEY": "p" * 60,
-        "DATABASE_URL": f"sqlite:///{ROOT / '.prod-check.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod-check.sqlite3'}",
         **extra_env,
     }
     return subprocess.run(
@@ -59,20 +59,21 @@ def _check_with_prod_settings(extra_env):
     )
 
 
-def test_production_settings_refuse_the_console_gateway():
-    result = _check_with_prod_settings({"PORTAL_SMS_GATEWAY": "console"})
+def test_production_settings_refuse_the_console_gateway(tmp_path):
+    result = _check_with_prod_settings({"PORTAL_SMS_GATEWAY": "console"}, tmp_path)
     assert result.returncode != 0
     assert "phone.E001" in result.stderr
 
 
-def test_production_settings_accept_twilio():
+def test_production_settings_accept_twilio(tmp_path):
     result = _check_with_prod_settings(
         {
             "PORTAL_SMS_GATEWAY": "twilio",
             "PORTAL_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
             "PORTAL_TWILIO_AUTH_TOKEN": "token",
             "PORTAL_TWILIO_FROM": "+15005550006",
-        }
+        },
+        tmp_path,
     )
     assert "phone.E" not in result.stderr + result.stdout
     assert result.returncode == 0, result.stderr
