@@ -296,3 +296,19 @@ def test_tries_left_shown_after_a_wrong_code(user, sms_outbox, other_code):
     client.post("/phone/confirm/", {"code": other_code(code_in(sms_outbox[0]))})
     client.post("/phone/resend/")  # too early: refused, but the page still counts the failure
     assert "4 tries left." in text(client.get("/phone/confirm/"))
+
+
+def test_with_two_step_on_a_fresh_second_factor_is_enough(user, sms_outbox):
+    from django.utils import timezone
+
+    from security.reauth import FRESH_KEY, FRESH_METHOD_KEY
+
+    client = sign_in(user)
+    user.two_step_enabled = True
+    user.save()
+    session = client.session
+    session[FRESH_KEY] = timezone.now().isoformat()
+    session[FRESH_METHOD_KEY] = "totp"
+    session.save()
+    assert start(client, "13812345678").status_code == 302
+    assert len(sms_outbox) == 1
