@@ -295,7 +295,8 @@ def phone_changed_notice_send(*, user, old_number: str) -> bool:
     return True
 
 
-def phone_remove(*, user, client: Client, actor=None) -> None:
+def phone_remove(*, user, client: Client, actor=None, reason: str = "") -> None:
+    """Unbind the user's phone. Helpdesk passes ``actor`` (the staff user) and the ``reason`` they gave."""
     with transaction.atomic():
         binding = PhoneBinding.objects.select_for_update().filter(user=user).first()
         if binding is None:
@@ -308,6 +309,6 @@ def phone_remove(*, user, client: Client, actor=None) -> None:
             kind=events.PHONE_REMOVED,
             client=client,
             actor=actor or user,
-            details={"number": mask_phone(number)},
+            details={"number": mask_phone(number), **({"reason": reason} if reason else {})},
             notify=True,
         )

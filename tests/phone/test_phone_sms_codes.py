@@ -345,3 +345,18 @@ def test_limit_message_says_when(user, limits_clock):
         assert (
             error.message == "Too many codes were sent to this number. Try again at 09:00."
         )  # Asia/Shanghai
+
+
+def test_helpdesk_removal_records_staff_and_reason(user, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from tests.phone.factories import PhoneBindingFactory
+
+    PhoneBindingFactory(user=user)
+    staff = UserFactory(is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.phone_remove(user=user, client=CLIENT, actor=staff, reason="lost phone, verified by call")
+    event = SecurityEvent.objects.get(user=user, kind="phone_removed")
+    assert (event.actor, event.actor_kind) == (staff, "staff")
+    assert event.details == {"number": "+86 138****5678", "reason": "lost phone, verified by call"}
+    assert mail.outbox[0].to == [user.email]
