@@ -22,6 +22,19 @@ class Scope(models.TextChoices):
     ALL = "all", _("Sending and reading mail")
 
 
+# Which Dovecot services each scope opens. Postfix's SASL requests say "smtp", Dovecot's submission says "submission".
+SCOPE_SERVICES = [
+    ("smtp", "smtp"),
+    ("smtp", "submission"),
+    ("imap", "imap"),
+    ("imap", "pop3"),
+    ("all", "smtp"),
+    ("all", "submission"),
+    ("all", "imap"),
+    ("all", "pop3"),
+]
+
+
 class AppPasswordQuerySet(models.QuerySet):
     def active(self, *, now=None):
         now = now or timezone.now()
