@@ -65,3 +65,20 @@ APP_PASSWORD_LOOKUP = (
     "WHERE login = %s AND service = %s AND token_sha256 = %s"
 )
 MAIN_PASSWORD_LOOKUP = "SELECT login AS user, password FROM mail_accounts WHERE login = %s"
+
+
+def lookup_plans(connection, *, login="user1@example.com", token="0" * 64) -> dict[str, str]:
+    """EXPLAIN of both Dovecot lookups on this database (docs/mail-server.md, bench/smtp_auth.py)."""
+    prefix = {"sqlite": "EXPLAIN QUERY PLAN ", "postgresql": "EXPLAIN ", "mysql": "EXPLAIN "}[connection.vendor]
+    plans = {}
+    for label, sql, params in (
+        ("mail_app_passwords", APP_PASSWORD_LOOKUP, [login, "smtp", token]),
+        ("mail_accounts", MAIN_PASSWORD_LOOKUP, [login]),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + sql, params)
+            columns = [col[0] for col in cursor.description]
+            lines = [" | ".join(columns)] if connection.vendor == "mysql" else []
+            lines += [" | ".join("" if v is None else str(v) for v in row) for row in cursor.fetchall()]
+        plans[label] = "\n".join(lines)
+    return plans

@@ -115,19 +115,29 @@ def app_password_create(
     return CreatedAppPassword(app_password=app_password, secret=secret)
 
 
-@transaction.atomic
 def app_password_revoke(*, user: User, app_password_id: int, actor: User | None, client: Client) -> AppPassword:
-    user = User.objects.select_for_update().get(pk=user.pk)
-    app_password = AppPassword.objects.filter(user=user, pk=app_password_id).first()
+    app_password = _app_password_revoke(user=user, app_password_id=app_password_id, actor=actor, client=client)
     if app_password is None:
+        # Recorded outside the (rolled back) revoke transaction, on the account that asked.
         security_event_record(
             user=actor or user,
             actor=actor,
             kind=events.REVOKE_DENIED,
             client=client,
-            details={"app_password_id": app_password_id},
+            details={"app_password_id": str(app_password_id)[:32]},
         )
         raise AppPasswordNotFound(_("There is no such app password."))
+    return app_password
+
+
+@transaction.atomic
+def _app_password_revoke(*, user: User, app_password_id: int, actor: User | None, client: Client):
+    if not 0 < app_password_id < 2**63:
+        return None
+    user = User.objects.select_for_update().get(pk=user.pk)
+    app_password = AppPassword.objects.filter(user=user, pk=app_password_id).first()
+    if app_password is None:
+        return None
     if app_password.revoked_at is None:
         app_password.revoked_at = timezone.now()
         app_password.save(update_fields=["revoked_at"])
