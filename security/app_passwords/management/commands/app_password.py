@@ -65,7 +65,7 @@ class Command(BaseCommand):
             option = services.mail_site_options_sync()
             self.stdout.write(f"main password for mail: {'allowed' if option.main_password_for_mail else 'off'}")
             return
-        user = self._user(options["user"])
+        user = self._user(options.pop("user"))
         getattr(self, f"_{action}")(user, **options)
 
     def _user(self, address: str) -> User:

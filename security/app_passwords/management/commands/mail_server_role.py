@@ -74,7 +74,8 @@ class Command(BaseCommand):
         database = connection.settings_dict["NAME"]
         account = f"'{name}'@'{host}'"  # both checked against strict patterns above
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY %s", [password])  # noqa: S608
-            cursor.execute(f"ALTER USER {account} IDENTIFIED BY %s", [password])  # noqa: S608
+            escaped = account.replace("%", "%%")  # these two statements are formatted with a parameter
+            cursor.execute(f"CREATE USER IF NOT EXISTS {escaped} IDENTIFIED BY %s", [password])
+            cursor.execute(f"ALTER USER {escaped} IDENTIFIED BY %s", [password])
             for view in VIEWS:
                 cursor.execute(f"GRANT SELECT ON `{database}`.`{view}` TO {account}")  # noqa: S608
