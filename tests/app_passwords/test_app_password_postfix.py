@@ -13,7 +13,7 @@ import pytest
 
 from security.app_passwords.services import app_password_revoke
 from security.client import SYSTEM
-from tests.app_passwords.conftest import smtp_auth
+from tests.servers.smtp_client import smtp_auth
 from tests.factories import PASSWORD, UserFactory
 from tests.servers.postfix import Postfix
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.app_passwords.conftest import smtp_auth, smtp_send
+from tests.servers.smtp_client import smtp_auth, smtp_send
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]
