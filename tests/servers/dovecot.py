@@ -147,6 +147,10 @@ service stats {{
 
     def __enter__(self) -> "Dovecot":
         self.render()
+        return self.start()
+
+    def start(self) -> "Dovecot":
+        """Starts the rendered config (callers may adjust the files under ``root`` between render and start)."""
         self.check()
         self.server = ServerProcess(
             [DOVECOT, "-F", "-c", str(self.config)], port=self.submission_port, log=self.root / "stdout.log"
