@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/smtp_auth.py [--users 100000] [--seconds 12] [--clients 4]
 
-Builds a fresh SQLite database (migrations, then bulk inserts: N users with 3 app passwords each) and a baseline
-SQLite file with one table ``plain_users(login PRIMARY KEY, password)`` holding N plaintext passwords. For each, it
-starts Dovecot (the portal one from the shipped deploy/dovecot config, the baseline with a single plaintext passdb)
-and measures, with ``--clients`` concurrent clients:
+Builds a fresh SQLite database (migrations, then bulk inserts: N users with 3 app passwords each) and a
+baseline SQLite file with one table ``plain_users(login PRIMARY KEY, password)`` holding N plaintext
+passwords. For each, it starts Dovecot (the portal one from the shipped deploy/dovecot config, the baseline
+with a single plaintext passdb) and measures, with ``--clients`` concurrent clients:
   1. Dovecot auth protocol: AUTH PLAIN requests/s on the auth listener (what the passdb lookups cost);
   2. SMTP: full sessions/s through Dovecot's submission service (connect, EHLO, AUTH PLAIN, QUIT).
 It prints both, the ratio portal/baseline, and EXPLAIN for the two lookups. Not part of pytest.
@@ -47,7 +47,9 @@ def build_portal_db(users: int, sample: int) -> list[tuple[str, str]]:
     from security.app_passwords.tokens import token_generate, token_sha256
 
     call_command("migrate", verbosity=0)
-    password_hash = make_password("bench-password")  # one hash for everybody: the main password is not measured
+    password_hash = make_password(
+        "bench-password"
+    )  # one hash for everybody: the main password is not measured
     now = timezone.now()
     logins: list[tuple[str, str]] = []
     batch = 5000
@@ -57,8 +59,10 @@ def build_portal_db(users: int, sample: int) -> list[tuple[str, str]]:
     for start in range(0, users, batch):
         with transaction.atomic():
             made = User.objects.bulk_create(
-                [User(email=f"user{i}@bench.test", password=password_hash, date_joined=now)
-                 for i in range(start, min(start + batch, users))]
+                [
+                    User(email=f"user{i}@bench.test", password=password_hash, date_joined=now)
+                    for i in range(start, min(start + batch, users))
+                ]
             )
             rows = []
             for user in made:
@@ -69,8 +73,11 @@ def build_portal_db(users: int, sample: int) -> list[tuple[str, str]]:
                         digest = token_sha256(secret)
                     else:
                         digest = hashlib.sha256(os.urandom(16)).hexdigest()
-                    rows.append(AppPassword(user=user, name=f"client {n}", scope="all", token_sha256=digest,
-                                            created_at=now))
+                    rows.append(
+                        AppPassword(
+                            user=user, name=f"client {n}", scope="all", token_sha256=digest, created_at=now
+                        )
+                    )
             AppPassword.objects.bulk_create(rows)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -85,7 +92,10 @@ def build_baseline_db(users: int, logins: list[tuple[str, str]]) -> Path:
     known = dict(logins)
     db.executemany(
         "INSERT INTO plain_users VALUES (?, ?)",
-        ((f"user{i}@bench.test", known.get(f"user{i}@bench.test", os.urandom(8).hex())) for i in range(users)),
+        (
+            (f"user{i}@bench.test", known.get(f"user{i}@bench.test", os.urandom(8).hex()))
+            for i in range(users)
+        ),
     )
     db.commit()
     db.close()
@@ -107,10 +117,9 @@ def start_dovecot(*, baseline: Path | None, relay_port: int):
         )
         text = portal_conf.read_text()
         head = text[: text.index("# 1. App passwords")]
-        tail = text[text.index("userdb {"):]
+        tail = text[text.index("userdb {") :]
         portal_conf.write_text(
-            f"{head}passdb {{\n  driver = sql\n  args = {root}/etc/baseline.conf.ext\n}}\n"
-            f"{tail}"
+            f"{head}passdb {{\n  driver = sql\n  args = {root}/etc/baseline.conf.ext\n}}\n{tail}"
         )
     return dovecot.start()
 
@@ -123,7 +132,7 @@ def run_clients(clients: int, seconds: float, one_client) -> float:
     def worker(index):
         try:
             one_client(index, counts, stop)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(repr(error))
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
@@ -188,7 +197,9 @@ def main():
 
         login, secret = logins[len(logins) // 2]
         print("\nEXPLAIN (SQLite, portal database):")
-        for view, plan in lookup_plans(connection, login=login, token=hashlib.sha256(secret.encode()).hexdigest()).items():
+        for view, plan in lookup_plans(
+            connection, login=login, token=hashlib.sha256(secret.encode()).hexdigest()
+        ).items():
             print(f"  {view}:\n    " + plan.replace("\n", "\n    "))
         connection.close()
         from tests.servers.smtp_sink import SmtpSink
@@ -204,8 +215,10 @@ def main():
             finally:
                 dovecot.__exit__(None, None, None)
             results[label] = (auth, smtp)
-        print(f"\n{args.clients} clients, {args.seconds:.0f} s each, {os.cpu_count()} CPUs, "
-              f"{len(logins)} distinct logins, auth cache off")
+        print(
+            f"\n{args.clients} clients, {args.seconds:.0f} s each, {os.cpu_count()} CPUs, "
+            f"{len(logins)} distinct logins, auth cache off"
+        )
         print(f"{'':<20}{'auth protocol /s':>18}{'SMTP AUTH sessions /s':>24}")
         for label, (auth, smtp) in results.items():
             print(f"{label:<20}{auth:>18.0f}{smtp:>24.1f}")

@@ -69,7 +69,7 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1100, "height": 800}}
 
 
-# --- Real mail servers: one Dovecot (shipped config, test database) and one SMTP sink per session ------------------
+# --- Real mail servers: one Dovecot (shipped config, test database) and one SMTP sink per session ----------
 @pytest.fixture(scope="session")
 def smtp_sink():
     from tests.servers.smtp_sink import SmtpSink

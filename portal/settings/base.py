@@ -234,9 +234,11 @@ PORTAL_REAUTH_TTL = timedelta(minutes=env.int("PORTAL_REAUTH_MINUTES", default=1
 # --- App passwords and the mail server (security/app_passwords, docs/mail-server.md) --------------------
 PORTAL_APP_PASSWORDS_MAX_ACTIVE = env.int("PORTAL_APP_PASSWORDS_MAX_ACTIVE", default=25)
 # SECURITY.md 25: a password change or reset revokes every app password unless this is true.
-PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE = env.bool("PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE", default=False)
-# False: the main password never works for SMTP/IMAP/POP3, only app passwords do (copied into the database for the
-# mail_accounts view after every migrate, and by `manage.py app_password site-options`).
+PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE = env.bool(
+    "PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE", default=False
+)
+# False: the main password never works for SMTP/IMAP/POP3, only app passwords do. Copied into the database for
+# the mail_accounts view after every migrate, and by `manage.py app_password site-options`.
 PORTAL_MAIL_MAIN_PASSWORD_ALLOWED = env.bool("PORTAL_MAIL_MAIN_PASSWORD_ALLOWED", default=True)
 # What the portal tells users to type into their mail client, beside a new app password.
 PORTAL_MAIL_SMTP_HOST = env.str("PORTAL_MAIL_SMTP_HOST", default="smtp.example.com")

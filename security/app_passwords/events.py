@@ -1,11 +1,12 @@
-"""Security events recorded by the app-password services (see ``security.audit``). Details hold names and ids only."""
+"""Security events recorded by the app-password services (see ``security.audit``). Details hold names and ids
+only."""
 
 from django.utils.translation import gettext_lazy as _
 
 CREATED = "app_password.created"
 REVOKED = "app_password.revoked"
 REVOKED_ALL = "app_password.revoked_all"
-REVOKED_BY_PASSWORD_CHANGE = "app_password.revoked_by_password_change"
+REVOKED_BY_PASSWORD_CHANGE = "app_password.revoked_by_password_change"  # noqa: S105 - an event name
 REVOKE_DENIED = "app_password.revoke_denied"
 
 EVENT_KINDS = {

@@ -26,7 +26,9 @@ class AppPasswordCreateForm(forms.Form):
         label=_("Name"),
         max_length=NAME_INPUT_MAX,
         help_text=_("The app or device that will use it, e.g. Outlook on my laptop."),
-        widget=forms.TextInput(attrs={"list": "app-password-presets", "autocomplete": "off", "maxlength": NAME_MAX_LENGTH}),
+        widget=forms.TextInput(
+            attrs={"list": "app-password-presets", "autocomplete": "off", "maxlength": NAME_MAX_LENGTH}
+        ),
         error_messages={
             "required": _("Give the app password a name, such as the app or device that will use it."),
             "max_length": _("Use a shorter name."),
@@ -37,8 +39,10 @@ class AppPasswordCreateForm(forms.Form):
         choices=Scope.choices,
         initial=Scope.ALL,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose what the app password may be used for."),
-                        "invalid_choice": _("Choose what the app password may be used for.")},
+        error_messages={
+            "required": _("Choose what the app password may be used for."),
+            "invalid_choice": _("Choose what the app password may be used for."),
+        },
     )
     expires_in_days = forms.TypedChoiceField(
         label=_("Expires"), choices=EXPIRY_CHOICES, required=False, coerce=int, empty_value=None

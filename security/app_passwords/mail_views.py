@@ -1,16 +1,19 @@
 """SQL for the mail-server contract (DESIGN.md, "The mail-server contract"; docs/mail-server.md).
 
 Invariants:
-- ``mail_app_passwords(login, service, token_sha256, app_password_id)`` has one row per active app password and
+- ``mail_app_passwords(login, service, token_sha256, app_password_id)`` has one row per active app password
+and
   service it opens. Active means: user active, not revoked, not expired *at query time* (compared with the
   database's own UTC clock), so revoking or expiring takes effect on the very next SMTP AUTH.
-- ``mail_accounts(login, password)`` has a row only for an active user without two-step verification, while the
+- ``mail_accounts(login, password)`` has a row only for an active user without two-step verification, while
+the
   site option allows the main password for mail, and only when Dovecot can verify the stored hash (Django's
-  ``argon2$argon2id$`` as ``{ARGON2ID}$argon2id$``, ``bcrypt$$2b$`` as ``{BLF-CRYPT}$2b$``). Anything else: no row.
+  ``argon2$argon2id$`` as ``{ARGON2ID}$argon2id$``, ``bcrypt$$2b$`` as ``{BLF-CRYPT}$2b$``). Anything else:
+  no row.
 - Both lookups are index seeks: ``token_sha256`` is unique, ``accounts_user.email`` is unique.
 """
 
-APP_PASSWORD_TABLE = "app_passwords_apppassword"
+APP_PASSWORD_TABLE = "app_passwords_apppassword"  # noqa: S105 - a table name
 SERVICE_TABLE = "app_passwords_mailservice"
 SITE_OPTION_TABLE = "app_passwords_mailsiteoption"
 
@@ -43,7 +46,7 @@ JOIN accounts_user u ON u.id = ap.user_id
 JOIN {SERVICE_TABLE} s ON s.scope = ap.scope
 WHERE u.is_active = {true}
   AND ap.revoked_at IS NULL
-  AND (ap.expires_at IS NULL OR ap.expires_at > {now})""",
+  AND (ap.expires_at IS NULL OR ap.expires_at > {now})""",  # noqa: S608 - constants only, no input
         f"""CREATE VIEW mail_accounts AS
 SELECT u.email AS login,
        CASE WHEN u.password LIKE 'argon2$argon2id$%' THEN {argon2}
@@ -53,7 +56,7 @@ FROM accounts_user u
 WHERE u.is_active = {true}
   AND u.two_step_enabled = {false}
   AND (u.password LIKE 'argon2$argon2id$%' OR u.password LIKE 'bcrypt$$2%')
-  AND EXISTS (SELECT 1 FROM {SITE_OPTION_TABLE} o WHERE o.id = 1 AND o.main_password_for_mail = {true})""",
+  AND EXISTS (SELECT 1 FROM {SITE_OPTION_TABLE} o WHERE o.id = 1 AND o.main_password_for_mail = {true})""",  # noqa: S608
     ]
 
 
@@ -61,15 +64,17 @@ DROP_VIEWS_SQL = ["DROP VIEW IF EXISTS mail_accounts", "DROP VIEW IF EXISTS mail
 
 # The two lookups Dovecot makes (deploy/dovecot/*.conf.ext), with placeholders, for EXPLAIN in docs and bench.
 APP_PASSWORD_LOOKUP = (
-    "SELECT NULL AS password, 'Y' AS nopassword, app_password_id AS x_app_password_id FROM mail_app_passwords "
-    "WHERE login = %s AND service = %s AND token_sha256 = %s"
+    "SELECT NULL AS password, 'Y' AS nopassword, app_password_id AS x_app_password_id "  # noqa: S105
+    "FROM mail_app_passwords WHERE login = %s AND service = %s AND token_sha256 = %s"
 )
-MAIN_PASSWORD_LOOKUP = "SELECT login AS user, password FROM mail_accounts WHERE login = %s"
+MAIN_PASSWORD_LOOKUP = "SELECT login AS user, password FROM mail_accounts WHERE login = %s"  # noqa: S105
 
 
 def lookup_plans(connection, *, login="user1@example.com", token="0" * 64) -> dict[str, str]:
     """EXPLAIN of both Dovecot lookups on this database (docs/mail-server.md, bench/smtp_auth.py)."""
-    prefix = {"sqlite": "EXPLAIN QUERY PLAN ", "postgresql": "EXPLAIN ", "mysql": "EXPLAIN "}[connection.vendor]
+    prefix = {"sqlite": "EXPLAIN QUERY PLAN ", "postgresql": "EXPLAIN ", "mysql": "EXPLAIN "}[
+        connection.vendor
+    ]
     plans = {}
     for label, sql, params in (
         ("mail_app_passwords", APP_PASSWORD_LOOKUP, [login, "smtp", token]),

@@ -1,9 +1,11 @@
 """App passwords and the tables the mail-server views join (docs/mail-server.md).
 
 Invariants:
-- ``token_sha256`` is the only verifier stored: lowercase hex SHA-256 of the exact secret, unique, indexed. The
+- ``token_sha256`` is the only verifier stored: lowercase hex SHA-256 of the exact secret, unique, indexed.
+The
   ``mail_app_passwords`` view (migration 0002) exposes it to Dovecot; nothing else reads it.
-- An app password is active while it is not revoked, not expired and its user is active. The view evaluates expiry
+- An app password is active while it is not revoked, not expired and its user is active. The view evaluates
+expiry
   at query time, so an expired password stops working without any job running.
 - Rows are never deleted by the portal: revoking sets ``revoked_at``, so the history stays visible.
 """
@@ -22,7 +24,8 @@ class Scope(models.TextChoices):
     ALL = "all", _("Sending and reading mail")
 
 
-# Which Dovecot services each scope opens. Postfix's SASL requests say "smtp", Dovecot's submission says "submission".
+# Which Dovecot services each scope opens. Postfix's SASL requests say "smtp", Dovecot's submission says
+# "submission".
 SCOPE_SERVICES = [
     ("smtp", "smtp"),
     ("smtp", "submission"),
@@ -45,7 +48,10 @@ class AppPasswordQuerySet(models.QuerySet):
 
 class AppPassword(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_passwords", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="app_passwords",
+        verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     scope = models.CharField(_("may be used for"), max_length=8, choices=Scope.choices)
@@ -85,14 +91,18 @@ class AppPassword(models.Model):
 
 
 class MailService(models.Model):
-    """Which Dovecot services each scope opens: (smtp, smtp), (smtp, submission), (imap, imap), (imap, pop3), and
-    all four for ``all``. Filled by the migration; the view joins it so one app password gives one row per service."""
+    """Which Dovecot services each scope opens: (smtp, smtp), (smtp, submission), (imap, imap), (imap, pop3),
+    and
+    all four for ``all``. Filled by the migration; the view joins it so one app password gives one row per
+    service."""
 
     scope = models.CharField(max_length=8, choices=Scope.choices)
     service = models.CharField(max_length=16)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "service"], name="mail_service_scope_service")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "service"], name="mail_service_scope_service")
+        ]
 
     def __str__(self):
         return f"{self.scope}:{self.service}"
@@ -101,8 +111,10 @@ class MailService(models.Model):
 class MailSiteOption(models.Model):
     """One row (id 1) the ``mail_accounts`` view reads, because a view cannot read Django settings.
 
-    ``main_password_for_mail`` is copied from ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` after every ``migrate`` and by
-    ``manage.py app_password site-options``. When it is false, ``mail_accounts`` is empty: only app passwords work."""
+    ``main_password_for_mail`` is copied from ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` after every ``migrate``
+    and by
+    ``manage.py app_password site-options``. When it is false, ``mail_accounts`` is empty: only app passwords
+    work."""
 
     main_password_for_mail = models.BooleanField(default=True)
 

@@ -29,8 +29,11 @@ def app_password_active_count(*, user) -> int:
 def mail_client_settings() -> list[dict]:
     """Server settings a mail client needs, from ``PORTAL_MAIL_*`` settings."""
     return [
-        {"protocol": protocol, "host": getattr(settings, f"PORTAL_MAIL_{key}_HOST"),
-         "port": getattr(settings, f"PORTAL_MAIL_{key}_PORT"),
-         "security": getattr(settings, f"PORTAL_MAIL_{key}_SECURITY")}
+        {
+            "protocol": protocol,
+            "host": getattr(settings, f"PORTAL_MAIL_{key}_HOST"),
+            "port": getattr(settings, f"PORTAL_MAIL_{key}_PORT"),
+            "security": getattr(settings, f"PORTAL_MAIL_{key}_SECURITY"),
+        }
         for protocol, key in (("SMTP", "SMTP"), ("IMAP", "IMAP"), ("POP3", "POP3"))
     ]

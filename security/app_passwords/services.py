@@ -1,12 +1,13 @@
 """Creating and revoking app passwords (SECURITY.md 21-25).
 
 Invariants:
-- A plaintext app password exists only in the return value of ``app_password_create``. It is never stored, logged,
-  put in a session, a URL or an event; only its SHA-256 is saved.
+- A plaintext app password exists only in the return value of ``app_password_create``. It is never
+  stored, logged, put in a session, a URL or an event; only its SHA-256 is saved.
 - Every write runs in ``transaction.atomic()`` with the user row locked (``select_for_update``), so two racing
-  requests cannot exceed ``PORTAL_APP_PASSWORDS_MAX_ACTIVE`` and a form submitted twice (same ``creation_key``)
-  creates one app password.
-- Revoking sets ``revoked_at``; the ``mail_app_passwords`` view drops the row at once, so the next SMTP AUTH fails.
+  requests cannot exceed ``PORTAL_APP_PASSWORDS_MAX_ACTIVE``, and a form submitted twice (same
+  ``creation_key``) creates one app password.
+- Revoking sets ``revoked_at``; the ``mail_app_passwords`` view drops the row at once, so the next SMTP AUTH
+fails.
 - Revoking an id that is not the user's raises ``AppPasswordNotFound`` and records ``REVOKE_DENIED``.
 - Every change records a security event and notifies the user.
 """
@@ -59,9 +60,7 @@ def app_password_name_clean(name: str) -> str:
     if not name:
         raise AppPasswordError(_("Give the app password a name, such as the app or device that will use it."))
     if len(name) > NAME_MAX_LENGTH:
-        raise AppPasswordError(
-            _("Use a name of at most %(max)d characters.") % {"max": NAME_MAX_LENGTH}
-        )
+        raise AppPasswordError(_("Use a name of at most %(max)d characters.") % {"max": NAME_MAX_LENGTH})
     return name
 
 
@@ -85,8 +84,10 @@ def app_password_create(
     user = User.objects.select_for_update().get(pk=user.pk)
     if creation_key and AppPassword.objects.filter(user=user, creation_key=creation_key).exists():
         raise AppPasswordAlreadyCreated(
-            _("This form was already submitted and its app password was shown once. If you did not see it, revoke it "
-              "and create a new one.")
+            _(
+                "This form was already submitted and its app password was shown once. If you did not see it, "
+                "revoke it and create a new one."
+            )
         )
     limit = settings.PORTAL_APP_PASSWORDS_MAX_ACTIVE
     if AppPassword.objects.filter(user=user).active(now=now).count() >= limit:
@@ -115,8 +116,12 @@ def app_password_create(
     return CreatedAppPassword(app_password=app_password, secret=secret)
 
 
-def app_password_revoke(*, user: User, app_password_id: int, actor: User | None, client: Client) -> AppPassword:
-    app_password = _app_password_revoke(user=user, app_password_id=app_password_id, actor=actor, client=client)
+def app_password_revoke(
+    *, user: User, app_password_id: int, actor: User | None, client: Client
+) -> AppPassword:
+    app_password = _app_password_revoke(
+        user=user, app_password_id=app_password_id, actor=actor, client=client
+    )
     if app_password is None:
         # Recorded outside the (rolled back) revoke transaction, on the account that asked.
         security_event_record(
@@ -159,23 +164,30 @@ def app_passwords_revoke_all(
     user = User.objects.select_for_update().get(pk=user.pk)
     count = AppPassword.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if count:
-        security_event_record(user=user, actor=actor, kind=kind, client=client, details={"count": count},
-                              notify=notify)
+        security_event_record(
+            user=user, actor=actor, kind=kind, client=client, details={"count": count}, notify=notify
+        )
     return count
 
 
 def app_passwords_on_credentials_reset(sender, *, user: User, actor, client, **kwargs) -> None:
     """``accounts.signals.credentials_reset`` listener (SECURITY.md 25). Runs inside the password change's
-    transaction. The password-change e-mail already tells the user, so this event does not send a second one."""
+    transaction. The password-change e-mail already tells the user, so this event does not send a second
+    one."""
     if settings.PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE:
         return
     app_passwords_revoke_all(
-        user=user, actor=actor, client=client or Client(), kind=events.REVOKED_BY_PASSWORD_CHANGE, notify=False
+        user=user,
+        actor=actor,
+        client=client or Client(),
+        kind=events.REVOKED_BY_PASSWORD_CHANGE,
+        notify=False,
     )
 
 
 def mail_site_options_sync() -> MailSiteOption:
-    """Copies ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` into the row the ``mail_accounts`` view reads, and makes sure the
+    """Copies ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` into the row the ``mail_accounts`` view reads, and makes
+    sure the
     scope → service rows exist (a test database flush empties them)."""
     for scope, service in SCOPE_SERVICES:
         MailService.objects.get_or_create(scope=scope, service=service)

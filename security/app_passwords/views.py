@@ -75,15 +75,22 @@ def app_password_create(request):
 def app_password_revoke(request, app_password_id: int):
     try:
         app_password = services.app_password_revoke(
-            user=request.user, app_password_id=app_password_id, actor=request.user,
+            user=request.user,
+            app_password_id=app_password_id,
+            actor=request.user,
             client=Client.from_request(request),
         )
     except services.AppPasswordNotFound:
-        log.warning("app password revoke refused: user=%s id=%s not theirs or missing", request.user.pk,
-                    app_password_id)
+        log.warning(
+            "app password revoke refused: user=%s id=%s not theirs or missing",
+            request.user.pk,
+            app_password_id,
+        )
         raise Http404 from None
-    messages.success(request, _("“%(name)s” was revoked. Apps using it can no longer sign in.")
-                     % {"name": app_password.name})
+    messages.success(
+        request,
+        _("“%(name)s” was revoked. Apps using it can no longer sign in.") % {"name": app_password.name},
+    )
     return redirect("app_passwords:list")
 
 

@@ -24,7 +24,9 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_create_prints_the_secret_once_and_records_a_system_event(django_capture_on_commit_callbacks, mailoutbox):
+def test_create_prints_the_secret_once_and_records_a_system_event(
+    django_capture_on_commit_callbacks, mailoutbox
+):
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         out = run("create", "--user", user.email.upper(), "--name", "Scanner 3F", "--scope", "smtp", "--json")
@@ -68,7 +70,10 @@ def test_revoke_one_and_all():
         (["create", "--user", "{email}", "--name", "x", "--scope", "ftp"], "unknown scope"),
         (["create", "--user", "{email}", "--name", "", "--scope", "smtp"], "name"),
         (["create", "--user", "{email}", "--name", "x", "--scope", "smtp", "--expires", "soon"], "--expires"),
-        (["create", "--user", "{email}", "--name", "x", "--scope", "smtp", "--expires", "2001-01-01"], "future"),
+        (
+            ["create", "--user", "{email}", "--name", "x", "--scope", "smtp", "--expires", "2001-01-01"],
+            "future",
+        ),
         (["revoke", "--user", "{email}", "--id", "424242"], "no app password"),
         (["list", "--user", "nobody@example.com"], "no user"),
     ],
@@ -94,7 +99,9 @@ def test_bad_input_exits_non_zero_without_a_traceback():
         url = f"{scheme}://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT']}/{db['NAME']}"
     result = subprocess.run(
         [sys.executable, "manage.py", "app_password", "revoke", "--user", "nobody@example.com", "--id", "1"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "DATABASE_URL": url},
     )
     assert result.returncode != 0
@@ -126,20 +133,27 @@ def test_mail_server_role_can_read_the_views_and_nothing_else(tmp_path):
     (tmp_path / "pw").write_text(password)
     if connection.vendor == "sqlite":
         with pytest.raises(CommandError, match="no database roles"):
-            call_command("mail_server_role", "--name", name, "--password-file", str(tmp_path / "pw"),
-                         stdout=StringIO())
+            call_command(
+                "mail_server_role", "--name", name, "--password-file", str(tmp_path / "pw"), stdout=StringIO()
+            )
         return
     out = StringIO()
-    call_command("mail_server_role", "--name", name, "--host", "%", "--password-file", str(tmp_path / "pw"),
-                 stdout=out)
+    call_command(
+        "mail_server_role", "--name", name, "--host", "%", "--password-file", str(tmp_path / "pw"), stdout=out
+    )
     assert password not in out.getvalue()
     settings = connection.settings_dict
     try:
         if connection.vendor == "postgresql":
             import psycopg
 
-            with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
-                                 dbname=settings["NAME"], user=name, password=password) as ro:
+            with psycopg.connect(
+                host=settings["HOST"] or "127.0.0.1",
+                port=settings["PORT"] or 5432,
+                dbname=settings["NAME"],
+                user=name,
+                password=password,
+            ) as ro:
                 assert ro.execute("SELECT count(*) FROM mail_app_passwords").fetchone()[0] == 2
                 assert ro.execute("SELECT count(*) FROM mail_accounts").fetchone()[0] == 1
                 for table in ("accounts_user", "app_passwords_apppassword"):
@@ -153,8 +167,13 @@ def test_mail_server_role_can_read_the_views_and_nothing_else(tmp_path):
         else:
             import MySQLdb
 
-            ro = MySQLdb.connect(host=settings["HOST"] or "127.0.0.1", port=int(settings["PORT"] or 3306),
-                                 db=settings["NAME"], user=name, password=password)
+            ro = MySQLdb.connect(
+                host=settings["HOST"] or "127.0.0.1",
+                port=int(settings["PORT"] or 3306),
+                db=settings["NAME"],
+                user=name,
+                password=password,
+            )
             try:
                 cursor = ro.cursor()
                 cursor.execute("SELECT count(*) FROM mail_app_passwords")

@@ -24,21 +24,28 @@ def rows(sql, params=()):
 
 def test_view_columns_are_the_contract():
     assert rows("SELECT * FROM mail_app_passwords WHERE 1 = 0")[1] == [
-        "login", "service", "token_sha256", "app_password_id"
+        "login",
+        "service",
+        "token_sha256",
+        "app_password_id",
     ]
     assert rows("SELECT * FROM mail_accounts WHERE 1 = 0")[1] == ["login", "password"]
 
 
 @pytest.mark.parametrize(
     ("scope", "services"),
-    [("smtp", ["smtp", "submission"]), ("imap", ["imap", "pop3"]), ("all", ["imap", "pop3", "smtp", "submission"])],
+    [
+        ("smtp", ["smtp", "submission"]),
+        ("imap", ["imap", "pop3"]),
+        ("all", ["imap", "pop3", "smtp", "submission"]),
+    ],
 )
 def test_one_row_per_service_of_the_scope(scope, services):
     user = UserFactory(email="Mixed.Case@Example.COM".lower())
     created = app_password_create(user=user, name="x", scope=scope, actor=None, client=SYSTEM)
     found, _ = rows(
-        "SELECT login, service, token_sha256, app_password_id FROM mail_app_passwords WHERE app_password_id = %s "
-        "ORDER BY service",
+        "SELECT login, service, token_sha256, app_password_id FROM mail_app_passwords "
+        "WHERE app_password_id = %s ORDER BY service",
         [created.app_password.pk],
     )
     assert [row[1] for row in found] == services
@@ -56,7 +63,8 @@ def test_only_active_credentials_appear():
     future = app_password_create(user=user, name="f", scope="smtp", actor=None, client=SYSTEM).app_password
     AppPassword.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
     AppPassword.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=2))
-    # 7 hours ahead: would look expired if a database compared UTC with Asia/Shanghai local time the wrong way.
+    # 7 hours ahead: would look expired if a database compared UTC with Asia/Shanghai local time the wrong
+    # way.
     AppPassword.objects.filter(pk=future.pk).update(expires_at=timezone.now() + timedelta(hours=7))
     ids = {row[0] for row in rows("SELECT app_password_id FROM mail_app_passwords")[0]}
     assert ids == {future.pk}
@@ -77,7 +85,7 @@ def test_main_password_rows_rewrite_django_hashes_for_dovecot():
     bcrypt_user.save(update_fields=["password"])
     found = dict(rows("SELECT login, password FROM mail_accounts")[0])
     assert set(found) == {argon.email, bcrypt_user.email}
-    assert found[argon.email] == "{ARGON2ID}" + argon.password[len("argon2"):]
+    assert found[argon.email] == "{ARGON2ID}" + argon.password[len("argon2") :]
     assert found[argon.email].startswith("{ARGON2ID}$argon2id$v=19$")
     assert found[bcrypt_user.email] == "{BLF-CRYPT}$2b$04$" + "a" * 53
     assert two_step.email not in found and inactive.email not in found and pbkdf2.email not in found
@@ -105,13 +113,17 @@ def test_both_lookups_are_index_seeks():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-            cursor.execute("SET enable_seqscan = off")  # a tiny table would otherwise be scanned; show the index
+            cursor.execute(
+                "SET enable_seqscan = off"
+            )  # a tiny table would otherwise be scanned; show the index
     plans = lookup_plans(connection, login=user.email, token=created.app_password.token_sha256)
     token_plan, login_plan = plans["mail_app_passwords"], plans["mail_accounts"]
     if connection.vendor == "sqlite":
         assert "SEARCH ap USING INDEX" in token_plan and "(token_sha256=?)" in token_plan
         assert "SCAN" not in token_plan
-        assert "SEARCH u USING INDEX" in login_plan and "(email=?)" in login_plan and "SCAN u" not in login_plan
+        assert (
+            "SEARCH u USING INDEX" in login_plan and "(email=?)" in login_plan and "SCAN u" not in login_plan
+        )
     elif connection.vendor == "postgresql":
         assert "Index Scan using app_passwords_apppassword_token_sha256" in token_plan
         assert "Seq Scan" not in token_plan
@@ -120,5 +132,7 @@ def test_both_lookups_are_index_seeks():
         access = {line.split(" | ")[2]: line.split(" | ")[3] for line in token_plan.splitlines()[1:]}
         assert access["ap"] == "const" and "ALL" not in access.values(), token_plan
         assert "token_sha256" in token_plan
-        user_access = [line.split(" | ") for line in login_plan.splitlines()[1:] if line.split(" | ")[2] == "u"]
+        user_access = [
+            line.split(" | ") for line in login_plan.splitlines()[1:] if line.split(" | ")[2] == "u"
+        ]
         assert user_access and user_access[0][3] == "const" and "email" in user_access[0][5], login_plan

@@ -1,4 +1,5 @@
-"""The app-password pages and services: shown once, reauth, limits, double submit, bad names, other users' ids."""
+"""The app-password pages and services: shown once, reauth, limits, double submit, bad names, other users'
+ids."""
 
 import logging
 import re
@@ -35,10 +36,12 @@ def new_form(client) -> dict:
 
 def secret_on(response) -> str:
     html = SECRET_RE.search(response.content.decode()).group(1)
-    return re.sub(r"<[^>]+>", "", html)  # what selecting the text gives: the groups have no space between them
+    return re.sub(
+        r"<[^>]+>", "", html
+    )  # what selecting the text gives: the groups have no space between them
 
 
-# --- SECURITY.md 21: entropy, storage, shown once -------------------------------------------------------------
+# --- SECURITY.md 21: entropy, storage, shown once -----------------------------------------------------------
 def test_secret_has_at_least_112_bits_and_types_on_a_phone():
     assert ENTROPY_BITS >= 112
     secrets_seen = {token_generate() for _ in range(200)}
@@ -76,7 +79,7 @@ def test_created_page_shows_mail_client_settings(client_signed_in, settings):
     assert 'data-testid="mail-setting-imap"' in html and 'data-testid="mail-setting-pop3"' in html
 
 
-# --- SECURITY.md 22: fresh second factor / password, notification -----------------------------------------------
+# --- SECURITY.md 22: fresh second factor / password, notification -------------------------------------------
 def test_creating_needs_a_fresh_confirmation(client, user):
     with time_machine.travel("2026-05-01 08:00:00Z", tick=False) as clock:
         client.post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
@@ -90,7 +93,9 @@ def test_creating_needs_a_fresh_confirmation(client, user):
         assert AppPassword.objects.count() == 1
 
 
-def test_creating_records_an_event_and_emails_the_user(client_signed_in, user, django_capture_on_commit_callbacks):
+def test_creating_records_an_event_and_emails_the_user(
+    client_signed_in, user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client_signed_in.post(NEW, new_form(client_signed_in))
     event = SecurityEvent.objects.get(user=user, kind=events.CREATED)
@@ -98,7 +103,7 @@ def test_creating_records_an_event_and_emails_the_user(client_signed_in, user, d
     assert [message.to for message in mail.outbox] == [[user.email]]
 
 
-# --- double submit, limits, names ------------------------------------------------------------------------------
+# --- double submit, limits, names ---------------------------------------------------------------------------
 def test_submitting_the_same_form_twice_creates_one(client_signed_in, user):
     form = new_form(client_signed_in)
     first = client_signed_in.post(NEW, form)
@@ -110,7 +115,10 @@ def test_submitting_the_same_form_twice_creates_one(client_signed_in, user):
 
 def test_at_most_the_configured_number_are_active(user, settings):
     settings.PORTAL_APP_PASSWORDS_MAX_ACTIVE = 3
-    made = [app_password_create(user=user, name=f"n{i}", scope="smtp", actor=None, client=SYSTEM) for i in range(3)]
+    made = [
+        app_password_create(user=user, name=f"n{i}", scope="smtp", actor=None, client=SYSTEM)
+        for i in range(3)
+    ]
     with pytest.raises(AppPasswordLimitReached):
         app_password_create(user=user, name="one too many", scope="smtp", actor=None, client=SYSTEM)
     app_password_revoke(user=user, app_password_id=made[0].app_password.pk, actor=None, client=SYSTEM)
@@ -166,8 +174,14 @@ def test_service_rejects_bad_scope_and_past_expiry(user):
     with pytest.raises(AppPasswordError):
         app_password_create(user=user, name="x", scope="ftp", actor=None, client=SYSTEM)
     with pytest.raises(AppPasswordError):
-        app_password_create(user=user, name="x", scope="smtp", expires_at=timezone.now() - timedelta(seconds=1),
-                            actor=None, client=SYSTEM)
+        app_password_create(
+            user=user,
+            name="x",
+            scope="smtp",
+            expires_at=timezone.now() - timedelta(seconds=1),
+            actor=None,
+            client=SYSTEM,
+        )
 
 
 def test_unknown_scope_on_the_form_is_a_message(client_signed_in, user):
@@ -176,7 +190,7 @@ def test_unknown_scope_on_the_form_is_a_message(client_signed_in, user):
     assert not AppPassword.objects.exists()
 
 
-# --- SECURITY.md 23: list, never used, revoke ------------------------------------------------------------------
+# --- SECURITY.md 23: list, never used, revoke ---------------------------------------------------------------
 def test_list_shows_never_used_and_status(client_signed_in, user):
     created = app_password_create(user=user, name="Foxmail", scope="imap", actor=None, client=SYSTEM)
     app_password_revoke(user=user, app_password_id=created.app_password.pk, actor=None, client=SYSTEM)
@@ -201,7 +215,9 @@ def test_list_query_count_does_not_grow(client_signed_in, user):
 
 
 def test_revoke_one_and_all_from_the_page(client_signed_in, user):
-    a, b, c = (app_password_create(user=user, name=n, scope="smtp", actor=None, client=SYSTEM) for n in "abc")
+    a, _b, _c = (
+        app_password_create(user=user, name=n, scope="smtp", actor=None, client=SYSTEM) for n in "abc"
+    )
     response = client_signed_in.post(reverse("app_passwords:revoke", args=[a.app_password.pk]))
     assert response.status_code == 302
     assert list(AppPassword.objects.active().filter(user=user).values_list("name", flat=True)) == ["c", "b"]
@@ -213,7 +229,10 @@ def test_revoke_one_and_all_from_the_page(client_signed_in, user):
 
 def test_revoke_needs_post(client_signed_in, user):
     created = app_password_create(user=user, name="a", scope="smtp", actor=None, client=SYSTEM)
-    assert client_signed_in.get(reverse("app_passwords:revoke", args=[created.app_password.pk])).status_code == 405
+    assert (
+        client_signed_in.get(reverse("app_passwords:revoke", args=[created.app_password.pk])).status_code
+        == 405
+    )
     assert AppPassword.objects.active().filter(user=user).count() == 1
 
 
@@ -237,7 +256,7 @@ def test_pages_need_sign_in(client):
     assert client.post("/app-passwords/1/revoke/").status_code == 302
 
 
-# --- SECURITY.md 24: the web sign-in never accepts an app password -----------------------------------------------
+# --- SECURITY.md 24: the web sign-in never accepts an app password ------------------------------------------
 def test_web_sign_in_refuses_an_app_password(client, user):
     created = app_password_create(user=user, name="Outlook", scope="all", actor=None, client=SYSTEM)
     response = client.post("/account/sign-in/", {"username": user.email, "password": created.secret})

@@ -1,4 +1,5 @@
-"""Postfix with Dovecot SASL (deploy/postfix/main.cf): Postfix says 235/535 exactly as the portal's views decide.
+"""Postfix with Dovecot SASL (deploy/postfix/main.cf): Postfix says 235/535 exactly as the portal's views
+decide.
 
 Postfix's SASL requests use the service name ``smtp`` (Dovecot's submission says ``submission``), so this also
 proves the ``smtp`` rows of ``mail_app_passwords``, and that a blocked main password is refused by Postfix too
@@ -13,9 +14,9 @@ import pytest
 
 from security.app_passwords.services import app_password_revoke
 from security.client import SYSTEM
-from tests.servers.smtp_client import smtp_auth
 from tests.factories import PASSWORD, UserFactory
 from tests.servers.postfix import Postfix
+from tests.servers.smtp_client import smtp_auth
 
 pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +38,9 @@ def test_postfix_smtp_auth_follows_the_portal(postfix, make_app_password, mechan
     user = UserFactory()
     smtp_only = make_app_password(user, scope="smtp")
     reading = make_app_password(user, scope="imap")
-    assert smtp_auth(postfix.port, user.email, smtp_only.secret, mechanism=mechanism) == 235, postfix.log_text()
+    assert smtp_auth(postfix.port, user.email, smtp_only.secret, mechanism=mechanism) == 235, (
+        postfix.log_text()
+    )
     assert smtp_auth(postfix.port, user.email, reading.secret, mechanism=mechanism) == 535
     assert smtp_auth(postfix.port, user.email, smtp_only.secret + "x", mechanism=mechanism) == 535
     app_password_revoke(user=user, app_password_id=smtp_only.app_password.pk, actor=user, client=SYSTEM)

@@ -1,16 +1,18 @@
-"""SECURITY.md 21-25 through a real Dovecot (shipped config) and smtplib: 235 or 535 exactly as the portal says."""
+"""SECURITY.md 21-25 through a real Dovecot (shipped config) and smtplib: 235 or 535 exactly as the portal
+says."""
 
 import pytest
 
-from tests.servers.smtp_client import smtp_auth, smtp_send
 from tests.factories import PASSWORD, UserFactory
+from tests.servers.smtp_client import smtp_auth, smtp_send
 
 pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
-def test_fresh_app_password_authenticates_and_mail_reaches_the_sink(dovecot, smtp_sink, make_app_password,
-                                                                    mechanism):
+def test_fresh_app_password_authenticates_and_mail_reaches_the_sink(
+    dovecot, smtp_sink, make_app_password, mechanism
+):
     user = UserFactory()
     created = make_app_password(user)
     assert smtp_auth(dovecot.submission_port, user.email, created.secret, mechanism=mechanism) == 235
@@ -23,8 +25,14 @@ def test_fresh_app_password_authenticates_and_mail_reaches_the_sink(dovecot, smt
 def test_wrong_password_is_535(dovecot, make_app_password):
     user = UserFactory()
     created = make_app_password(user)
-    assert smtp_auth(dovecot.submission_port, user.email, created.secret[:-1] + "x" if created.secret[-1] != "x"
-                     else created.secret[:-1] + "y") == 535
+    assert (
+        smtp_auth(
+            dovecot.submission_port,
+            user.email,
+            created.secret[:-1] + "x" if created.secret[-1] != "x" else created.secret[:-1] + "y",
+        )
+        == 535
+    )
     assert smtp_auth(dovecot.submission_port, user.email, "") in (535, 501)
 
 
@@ -53,10 +61,14 @@ def test_expired_app_password_fails_without_any_job(dovecot, make_app_password):
     user = UserFactory()
     soon = make_app_password(user, expires_at=timezone.now() + timedelta(hours=1))
     assert smtp_auth(dovecot.submission_port, user.email, soon.secret) == 235
-    AppPassword.objects.filter(pk=soon.app_password.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    AppPassword.objects.filter(pk=soon.app_password.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     assert smtp_auth(dovecot.submission_port, user.email, soon.secret) == 535
     # An hour ahead in the database clock is still valid (catches a session time zone mix-up on MariaDB).
-    AppPassword.objects.filter(pk=soon.app_password.pk).update(expires_at=timezone.now() + timedelta(minutes=5))
+    AppPassword.objects.filter(pk=soon.app_password.pk).update(
+        expires_at=timezone.now() + timedelta(minutes=5)
+    )
     assert smtp_auth(dovecot.submission_port, user.email, soon.secret) == 235
 
 
@@ -117,7 +129,11 @@ def test_password_change_revokes_every_app_password(dovecot, make_app_password):
 
     user = UserFactory()
     old = [make_app_password(user, scope=scope) for scope in ("smtp", "all", "smtp")]
-    assert all(smtp_auth(dovecot.submission_port, user.email, o.secret) == 235 for o in old if o.app_password.scope != "imap")
+    assert all(
+        smtp_auth(dovecot.submission_port, user.email, o.secret) == 235
+        for o in old
+        if o.app_password.scope != "imap"
+    )
     password_set(user=user, new_password="Another-Long-Passphrase-42", actor=user, client=SYSTEM)
     assert [smtp_auth(dovecot.submission_port, user.email, o.secret) for o in old] == [535, 535, 535]
     assert smtp_auth(dovecot.submission_port, user.email, "Another-Long-Passphrase-42") == 235

@@ -1,4 +1,5 @@
-"""In Chromium: sign in, create an app password, read it off the page as a user would, use it over SMTP through
+"""In Chromium: sign in, create an app password, read it off the page as a user would, use it over SMTP
+through
 the test Dovecot (same database file as the live server), revoke it in the browser, and see SMTP refuse it."""
 
 import re
@@ -48,15 +49,20 @@ def test_create_copy_use_revoke(page, live_server, dovecot, smtp_sink):
 
     assert smtp_auth(dovecot.submission_port, user.email, copied) == 235
     before = len(smtp_sink.messages)
-    smtp_send(dovecot.submission_port, user.email, copied, to="friend@example.net", subject="from the browser test")
+    smtp_send(
+        dovecot.submission_port, user.email, copied, to="friend@example.net", subject="from the browser test"
+    )
     assert len(smtp_sink.messages) == before + 1
 
     page.click("a.button[href='/app-passwords/']")
     row = page.get_by_test_id("app-password-row").filter(has_text="Foxmail 📱")
     expect(row.get_by_test_id("app-password-status")).to_have_text("有效")
     row.get_by_test_id("app-password-revoke").click()
-    expect(page.get_by_test_id("app-password-row").filter(has_text="Foxmail 📱").get_by_test_id(
-        "app-password-status")).to_have_text("已撤销")
+    expect(
+        page.get_by_test_id("app-password-row")
+        .filter(has_text="Foxmail 📱")
+        .get_by_test_id("app-password-status")
+    ).to_have_text("已撤销")
 
     assert smtp_auth(dovecot.submission_port, user.email, copied) == 535
     # The secret was shown once: it is nowhere on the list page.

@@ -1,10 +1,13 @@
-"""Dovecot from Debian's packages, started with the project's SHIPPED config (deploy/dovecot/) rendered for the
+"""Dovecot from Debian's packages, started with the project's SHIPPED config (deploy/dovecot/) rendered for
+the
 test database, on free loopback ports.
 
 What the rendering changes, and only this: paths (/etc/dovecot → a temporary directory), the database connect
-string (the test database), and the static userdb's uid/home (no ``vmail`` user here). The instance adds what a
+string (the test database), and the static userdb's uid/home (no ``vmail`` user here). The instance adds what
+a
 standalone server needs: its own base_dir/state_dir/logs, ``auth_failure_delay = 0``, ``mail_location``, the
-``submission`` service on a free port relaying to an SMTP sink, and an auth listener on a free port (for Postfix).
+``submission`` service on a free port relaying to an SMTP sink, and an auth listener on a free port (for
+Postfix).
 The auth processes run as root here so they can read the SQLite test file wherever it lives; production keeps
 Dovecot's defaults (docs/mail-server.md).
 """
@@ -27,20 +30,31 @@ DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
 
 
 def connect_conf_for_test_database() -> str:
-    """The shipped dovecot-sql-<driver>.conf.ext with its connect line pointing at the current test database."""
+    """The shipped dovecot-sql-<driver>.conf.ext with its connect line pointing at the current test
+    database."""
     settings = connection.settings_dict
     vendor = connection.vendor
     if vendor == "sqlite":
         shipped, connect = "sqlite", str(Path(settings["NAME"]).resolve())
     elif vendor == "postgresql":
         shipped = "pgsql"
-        parts = {"host": settings["HOST"] or LOOPBACK, "port": settings["PORT"] or 5432, "dbname": settings["NAME"],
-                 "user": settings["USER"], "password": settings["PASSWORD"]}
+        parts = {
+            "host": settings["HOST"] or LOOPBACK,
+            "port": settings["PORT"] or 5432,
+            "dbname": settings["NAME"],
+            "user": settings["USER"],
+            "password": settings["PASSWORD"],
+        }
         connect = " ".join(f"{key}={value}" for key, value in parts.items() if value)
     elif vendor == "mysql":
         shipped = "mysql"
-        parts = {"host": settings["HOST"] or LOOPBACK, "port": settings["PORT"] or 3306, "dbname": settings["NAME"],
-                 "user": settings["USER"], "password": settings["PASSWORD"]}
+        parts = {
+            "host": settings["HOST"] or LOOPBACK,
+            "port": settings["PORT"] or 3306,
+            "dbname": settings["NAME"],
+            "user": settings["USER"],
+            "password": settings["PASSWORD"],
+        }
         connect = " ".join(f"{key}={value}" for key, value in parts.items() if value)
     else:
         raise RuntimeError(f"no Dovecot driver for {vendor}")
@@ -65,8 +79,9 @@ class Dovecot:
     def render(self) -> None:
         for sub in ("etc", "run", "state", "mail"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o755)
-        os.chmod(self.root / "mail", 0o1777)
+        # Dovecot's unprivileged processes must traverse the tree; the mail user must write its maildir.
+        os.chmod(self.root, 0o755)  # noqa: S103
+        os.chmod(self.root / "mail", 0o1777)  # noqa: S103
         etc = self.root / "etc"
         for name in ("dovecot-sql-app-passwords.conf.ext", "dovecot-sql-main-password.conf.ext"):
             shutil.copyfile(DEPLOY / name, etc / name)
@@ -135,7 +150,9 @@ service stats {{
         """``doveadm auth test`` against this instance (exit 0: accepted, 77: refused)."""
         result = subprocess.run(
             [DOVEADM, "-c", str(self.config), "auth", "test", "-x", f"service={service}", login, password],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode not in (0, 77):
             raise RuntimeError(f"doveadm auth test failed: {result.stderr}")
@@ -150,7 +167,8 @@ service stats {{
         return self.start()
 
     def start(self) -> "Dovecot":
-        """Starts the rendered config (callers may adjust the files under ``root`` between render and start)."""
+        """Starts the rendered config (callers may adjust the files under ``root`` between render and
+        start)."""
         self.check()
         self.server = ServerProcess(
             [DOVECOT, "-F", "-c", str(self.config)], port=self.submission_port, log=self.root / "stdout.log"
@@ -164,4 +182,6 @@ service stats {{
 
 def dovecot_start(*, relay_port: int, root: Path | None = None) -> Dovecot:
     root = Path(root or tempfile.mkdtemp(prefix="portal-dovecot-"))
-    return Dovecot(root=root, submission_port=free_port(), auth_port=free_port(), relay_port=relay_port).__enter__()
+    return Dovecot(
+        root=root, submission_port=free_port(), auth_port=free_port(), relay_port=relay_port
+    ).__enter__()

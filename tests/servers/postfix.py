@@ -1,9 +1,12 @@
 """Postfix from Debian's packages as a loopback-only SMTP server whose SMTP AUTH is checked by a test Dovecot
 (``smtpd_sasl_type = dovecot``), using the SASL lines shipped in deploy/postfix/main.cf.
 
-The instance has its own config_directory, queue_directory and data_directory under a temporary directory, listens
-on one free loopback port, and runs only ``smtpd`` and the helpers it calls during a session (proxymap, anvil, trivial-rewrite, cleanup, postlogd). Rendering changes only
-``smtpd_sasl_path`` (Dovecot's auth listener on a loopback port instead of a socket under the system queue) and
+The instance has its own config_directory, queue_directory and data_directory under a temporary directory,
+listens
+on one free loopback port, and runs only ``smtpd`` and the helpers it calls during a session (proxymap,
+anvil, trivial-rewrite, cleanup, postlogd). Rendering changes only
+``smtpd_sasl_path`` (Dovecot's auth listener on a loopback port instead of a socket under the system queue)
+and
 ``smtpd_tls_auth_only`` (no TLS certificate in a test).
 """
 

@@ -8,7 +8,8 @@ from .process import LOOPBACK
 
 
 def client_address() -> tuple[str, int]:
-    """A fresh loopback source address per connection: Dovecot's per-IP auth penalty (2, 4, 8, 15 s after failures)
+    """A fresh loopback source address per connection: Dovecot's per-IP auth penalty (2, 4, 8, 15 s after
+    failures)
     would otherwise slow every later test down; tests about throttling can pass their own."""
     return (f"127.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}", 0)
 

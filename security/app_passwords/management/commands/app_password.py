@@ -5,7 +5,8 @@
     manage.py app_password revoke --user ADDRESS (--id ID | --all)
     manage.py app_password site-options
 
-Each change is recorded with the system as the actor and notifies the user. Bad input exits non-zero with a sentence,
+Each change is recorded with the system as the actor and notifies the user. Bad input exits non-zero with a
+sentence,
 never a traceback. The new secret is printed once, to stdout only.
 """
 
@@ -31,7 +32,9 @@ def _expiry(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--expires: {value!r} is neither a date (2027-01-31), a datetime nor a number of days (30d)")
+        raise CommandError(
+            f"--expires: {value!r} is neither a date (2027-01-31), a datetime nor a number of days (30d)"
+        ) from None
     if len(value) <= 10:  # a date: valid until the end of that day
         parsed = datetime.combine(parsed.date(), time.max)
     if timezone.is_naive(parsed):
@@ -47,8 +50,12 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="create one and print it once")
         create.add_argument("--user", required=True)
         create.add_argument("--name", required=True)
-        create.add_argument("--scope", required=True, help="smtp (sending), imap (reading: IMAP and POP3) or all")
-        create.add_argument("--expires", help="a date (2027-01-31), an ISO datetime, or a number of days (30d)")
+        create.add_argument(
+            "--scope", required=True, help="smtp (sending), imap (reading: IMAP and POP3) or all"
+        )
+        create.add_argument(
+            "--expires", help="a date (2027-01-31), an ISO datetime, or a number of days (30d)"
+        )
         create.add_argument("--json", action="store_true")
         listing = sub.add_parser("list", help="list a user's app passwords (never the secrets)")
         listing.add_argument("--user", required=True)
@@ -63,7 +70,9 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "site-options":
             option = services.mail_site_options_sync()
-            self.stdout.write(f"main password for mail: {'allowed' if option.main_password_for_mail else 'off'}")
+            self.stdout.write(
+                f"main password for mail: {'allowed' if option.main_password_for_mail else 'off'}"
+            )
             return
         user = self._user(options.pop("user"))
         getattr(self, f"_{action}")(user, **options)
@@ -100,7 +109,8 @@ class Command(BaseCommand):
         for row in rows:
             self.stdout.write(
                 f"{row['id']:>6}  {row['status']:<8} {row['scope']:<5} created {row['created_at']}  "
-                f"expires {row['expires_at'] or 'never'}  last used {row['last_used_at'] or 'never'}  {row['name']}"
+                f"expires {row['expires_at'] or 'never'}  last used {row['last_used_at'] or 'never'}  "
+                f"{row['name']}"
             )
         if not rows:
             self.stdout.write(f"{user.email} has no app passwords")
@@ -111,7 +121,9 @@ class Command(BaseCommand):
             self.stdout.write(f"revoked {count} app password(s) of {user.email}")
             return
         try:
-            app_password = services.app_password_revoke(user=user, app_password_id=id, actor=None, client=SYSTEM)
+            app_password = services.app_password_revoke(
+                user=user, app_password_id=id, actor=None, client=SYSTEM
+            )
         except services.AppPasswordNotFound:
             raise CommandError(f"{user.email} has no app password with id {id}") from None
         self.stdout.write(f"revoked app password #{app_password.pk} ({app_password.name}) of {user.email}")

@@ -3,8 +3,10 @@
     manage.py mail_server_role --name dovecot [--host localhost] [--password-file FILE]
 
 PostgreSQL: a LOGIN role with SELECT on ``mail_app_passwords`` and ``mail_accounts``. The views run with their
-owner's rights, so the role needs no right on any table. MariaDB: a user ``'NAME'@'HOST'`` with SELECT on the two
-views of this database (the views are SQL SECURITY DEFINER). SQLite has no roles: give Dovecot read access to the
+owner's rights, so the role needs no right on any table. MariaDB: a user ``'NAME'@'HOST'`` with SELECT on the
+two
+views of this database (the views are SQL SECURITY DEFINER). SQLite has no roles: give Dovecot read access to
+the
 file instead (docs/mail-server.md). The password is read from a file or generated and printed once.
 """
 
@@ -26,7 +28,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--name", default="dovecot")
         parser.add_argument("--host", default="localhost", help="MariaDB only: the host part of the account")
-        parser.add_argument("--password-file", help="read the password from this file instead of generating one")
+        parser.add_argument(
+            "--password-file", help="read the password from this file instead of generating one"
+        )
 
     def handle(self, *args, name, host, password_file, **options):
         if not NAME.match(name):
@@ -48,7 +52,9 @@ class Command(BaseCommand):
         elif vendor == "mysql":
             self._mysql(name, host, password)
         else:
-            raise CommandError(f"{vendor} has no database roles; make the database file readable by Dovecot instead")
+            raise CommandError(
+                f"{vendor} has no database roles; make the database file readable by Dovecot instead"
+            )
         if not password_file:
             self.stdout.write(f"password for {name}: {password}")
         self.stdout.write(f"{name} may SELECT from {', '.join(VIEWS)} and nothing else")
@@ -66,7 +72,8 @@ class Command(BaseCommand):
             )
             for view in VIEWS:
                 cursor.execute(
-                    sql.SQL("GRANT SELECT ON {} TO {}").format(sql.Identifier(view), sql.Identifier(name))
+                    sql.SQL("GRANT SELECT ON {} TO {}")
+                    .format(sql.Identifier(view), sql.Identifier(name))
                     .as_string(cursor.connection)
                 )
 
@@ -78,4 +85,4 @@ class Command(BaseCommand):
             cursor.execute(f"CREATE USER IF NOT EXISTS {escaped} IDENTIFIED BY %s", [password])
             cursor.execute(f"ALTER USER {escaped} IDENTIFIED BY %s", [password])
             for view in VIEWS:
-                cursor.execute(f"GRANT SELECT ON `{database}`.`{view}` TO {account}")  # noqa: S608
+                cursor.execute(f"GRANT SELECT ON `{database}`.`{view}` TO {account}")
