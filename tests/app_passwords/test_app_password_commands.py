@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from security.app_passwords import events
 from security.app_passwords.models import AppPassword
@@ -81,7 +82,7 @@ def test_revoke_one_and_all():
 def test_bad_input_is_a_clear_message(args, message):
     user = UserFactory(language="en")
     args = [arg.format(email=user.email) for arg in args]
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         run(*args)
 
 
