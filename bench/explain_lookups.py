@@ -1,6 +1,7 @@
 """EXPLAIN of Dovecot's two lookups on the database in DATABASE_URL, after filling it like bench/smtp_auth.py.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/explain_lookups.py [--users N]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \
+        .venv/bin/python bench/explain_lookups.py [--users N]
 
 Migrates the database, adds users with 3 app passwords each (bulk inserts) until there are N, updates the
 planner statistics, and prints the plans for a real login and token. Used for docs/mail-server.md.
@@ -58,8 +59,12 @@ def main():
                 ]
             )
     with connection.cursor() as cursor:
-        cursor.execute({"postgresql": "ANALYZE", "mysql": "ANALYZE TABLE accounts_user, "
-                        "app_passwords_apppassword, app_passwords_mailservice", "sqlite": "ANALYZE"}[connection.vendor])
+        analyze = {
+            "postgresql": "ANALYZE",
+            "mysql": "ANALYZE TABLE accounts_user, app_passwords_apppassword, app_passwords_mailservice",
+            "sqlite": "ANALYZE",
+        }
+        cursor.execute(analyze[connection.vendor])
         if connection.vendor == "mysql":
             cursor.fetchall()
     login = f"user{args.users // 2}@bench.test"

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 NAME_MAX_LENGTH = 64
 
@@ -53,7 +54,7 @@ class AppPassword(models.Model):
         related_name="app_passwords",
         verbose_name=_("user"),
     )
-    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    name = models.CharField(pgettext_lazy("app password", "name"), max_length=NAME_MAX_LENGTH)
     scope = models.CharField(_("may be used for"), max_length=8, choices=Scope.choices)
     token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
