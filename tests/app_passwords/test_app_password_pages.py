@@ -281,3 +281,43 @@ def test_password_change_revokes_all_in_the_same_transaction(client_signed_in, u
     assert not AppPassword.objects.active().filter(user=user).exists()
     event = SecurityEvent.objects.get(user=user, kind=events.REVOKED_BY_PASSWORD_CHANGE)
     assert event.details == {"count": 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_submits_of_one_form_create_one_and_never_exceed_the_limit(settings):
+    """Two threads stand in for a double click (or two tabs): the user row lock serializes them."""
+    import threading
+
+    from django.db import connection
+
+    from security.app_passwords.services import AppPasswordAlreadyCreated
+
+    settings.PORTAL_APP_PASSWORDS_MAX_ACTIVE = 2
+    user = UserFactory()
+    app_password_create(user=user, name="existing", scope="smtp", actor=None, client=SYSTEM)
+    outcomes, barrier = [], threading.Barrier(3)
+
+    def submit(key):
+        try:
+            barrier.wait()
+            app_password_create(
+                user=user, name="racer", scope="smtp", creation_key=key, actor=None, client=SYSTEM
+            )
+            outcomes.append("created")
+        except AppPasswordAlreadyCreated:
+            outcomes.append("duplicate")
+        except AppPasswordLimitReached:
+            outcomes.append("limit")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=submit, args=(key,))
+        for key in ("same-form-key-1234", "same-form-key-1234", "other-tab-key-5678")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes).count("created") == 1
+    assert AppPassword.objects.filter(user=user).active().count() == 2
