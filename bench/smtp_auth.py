@@ -4,9 +4,9 @@
 
 Builds a fresh SQLite database (migrations, then bulk inserts: N users with 3 app passwords each) and a
 baseline SQLite file with one table ``plain_credentials(login, password)`` (primary key on both) holding
-the same 3N credentials in plaintext, looked up with ``WHERE login = '%Lu' AND password = '%w'``. It starts two Dovecots (the portal one from
-the shipped deploy/dovecot config, the baseline with that single plaintext passdb) and measures, with
-``--clients`` concurrent clients, in alternating rounds:
+the same 3N credentials in plaintext, looked up with ``WHERE login = '%Lu' AND password = '%w'``. It
+starts two Dovecots (the portal one from the shipped deploy/dovecot config, the baseline with that single
+plaintext passdb) and measures, with ``--clients`` concurrent clients, in alternating rounds:
   1. Dovecot auth protocol: AUTH PLAIN requests/s on the auth listener (what the passdb lookups cost);
   2. SMTP: full sessions/s through Dovecot's submission service (connect, EHLO, AUTH PLAIN, QUIT).
 It prints both, the ratio portal/baseline, and EXPLAIN for the two lookups. Not part of pytest.
