@@ -22,6 +22,10 @@ class AppPasswordsConfig(AppConfig):
 
 
 def _sync_site_options(sender, using="default", plan=None, **kwargs):
+    from django.db import connections
+
     from .services import mail_site_options_sync
 
-    mail_site_options_sync()
+    # Not when this app's migrations were just unapplied.
+    if "app_passwords_mailsiteoption" in connections[using].introspection.table_names():
+        mail_site_options_sync()
