@@ -182,3 +182,20 @@ def test_odd_usernames_get_a_clean_refusal(dovecot, make_app_password, login):
         assert code in (535, 501, 500), code
     # The server is still fine afterwards.
     assert smtp_auth(dovecot.submission_port, user.email, created.secret) == 235
+
+
+def test_imap_and_pop3_lookups_follow_the_scope_and_two_step(dovecot, make_app_password):
+    """SECURITY.md 24 for IMAP and POP3: the same Dovecot passdbs, asked with service=imap/pop3 (doveadm auth
+    test). This Debian install has no dovecot-imapd/pop3d, so the protocols themselves are not started."""
+    user = UserFactory()
+    reading = make_app_password(user, scope="imap")
+    sending = make_app_password(user, scope="smtp")
+    for service in ("imap", "pop3"):
+        assert dovecot.auth_test(user.email, reading.secret, service=service)
+        assert not dovecot.auth_test(user.email, sending.secret, service=service)
+        assert dovecot.auth_test(user.email, PASSWORD, service=service)
+    user.two_step_enabled = True
+    user.save(update_fields=["two_step_enabled"])
+    for service in ("imap", "pop3"):
+        assert not dovecot.auth_test(user.email, PASSWORD, service=service)
+        assert dovecot.auth_test(user.email, reading.secret, service=service)

@@ -14,6 +14,7 @@ Dovecot's defaults (docs/mail-server.md).
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -147,9 +148,23 @@ service stats {{
         ).stdout
 
     def auth_test(self, login: str, password: str, *, service: str = "smtp") -> bool:
-        """``doveadm auth test`` against this instance (exit 0: accepted, 77: refused)."""
+        """``doveadm auth test`` against this instance (exit 0: accepted, 77: refused). A fresh remote IP per
+        call keeps Dovecot's per-IP failure penalty out of the way, as in tests/servers/smtp_client.py."""
+        rip = ".".join(["127", *(str(secrets.randbelow(250) + 1) for _ in range(3))])
         result = subprocess.run(
-            [DOVEADM, "-c", str(self.config), "auth", "test", "-x", f"service={service}", login, password],
+            [
+                DOVEADM,
+                "-c",
+                str(self.config),
+                "auth",
+                "test",
+                "-x",
+                f"service={service}",
+                "-x",
+                f"rip={rip}",
+                login,
+                password,
+            ],
             capture_output=True,
             text=True,
             check=False,
