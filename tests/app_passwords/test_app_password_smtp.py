@@ -199,3 +199,21 @@ def test_imap_and_pop3_lookups_follow_the_scope_and_two_step(dovecot, make_app_p
     for service in ("imap", "pop3"):
         assert not dovecot.auth_test(user.email, PASSWORD, service=service)
         assert dovecot.auth_test(user.email, reading.secret, service=service)
+
+
+def test_main_password_with_the_production_argon2_cost_verifies_in_dovecot(dovecot, settings):
+    """The default cost (64 MiB, t=2, p=2) must stay under the shipped auth-worker vsz_limit (256M); above it
+    Dovecot fails the check silently as a mismatch."""
+    from django.contrib.auth.hashers import make_password
+
+    from portal.settings import base
+
+    settings.PORTAL_ARGON2_TIME_COST = base.PORTAL_ARGON2_TIME_COST
+    settings.PORTAL_ARGON2_MEMORY_COST_KIB = base.PORTAL_ARGON2_MEMORY_COST_KIB
+    settings.PORTAL_ARGON2_PARALLELISM = base.PORTAL_ARGON2_PARALLELISM
+    user = UserFactory()
+    user.password = make_password(PASSWORD)
+    user.save(update_fields=["password"])
+    assert f"m={base.PORTAL_ARGON2_MEMORY_COST_KIB}," in user.password
+    assert smtp_auth(dovecot.submission_port, user.email, PASSWORD) == 235
+    assert smtp_auth(dovecot.submission_port, user.email, PASSWORD + "x") == 535
