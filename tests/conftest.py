@@ -67,3 +67,33 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1100, "height": 800}}
+
+
+# --- Real mail servers: one Dovecot (shipped config, test database) and one SMTP sink per session ----------
+@pytest.fixture(scope="session")
+def smtp_sink():
+    from tests.servers.smtp_sink import SmtpSink
+
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def dovecot(django_db_setup, django_db_blocker, smtp_sink):
+    """Dovecot reading the test database through the portal's views. Tests that use it must commit their data
+    (``transactional_db`` or ``live_server``). Set PORTAL_KEEP_DOVECOT=1 to keep its directory and logs."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tests.servers.dovecot import dovecot_start
+
+    root = Path(tempfile.mkdtemp(prefix="portal-dovecot-"))
+    with django_db_blocker.unblock():
+        server = dovecot_start(relay_port=smtp_sink.port, root=root)
+    try:
+        yield server
+    finally:
+        server.__exit__(None, None, None)
+        if not os.environ.get("PORTAL_KEEP_DOVECOT"):
+            shutil.rmtree(root, ignore_errors=True)

@@ -256,3 +256,22 @@ PORTAL_TWILIO_API_BASE_URL = env.str("PORTAL_TWILIO_API_BASE_URL", default="http
 PORTAL_TWILIO_TIMEOUT_SECONDS = env.float("PORTAL_TWILIO_TIMEOUT_SECONDS", default=10.0)
 # The twilio SDK logs every request's URL and headers at INFO; keep only its warnings.
 LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}
+# --- App passwords and the mail server (security/app_passwords, docs/mail-server.md) --------------------
+PORTAL_APP_PASSWORDS_MAX_ACTIVE = env.int("PORTAL_APP_PASSWORDS_MAX_ACTIVE", default=25)
+# SECURITY.md 25: a password change or reset revokes every app password unless this is true.
+PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE = env.bool(
+    "PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE", default=False
+)
+# False: the main password never works for SMTP/IMAP/POP3, only app passwords do. Copied into the database for
+# the mail_accounts view after every migrate, and by `manage.py app_password site-options`.
+PORTAL_MAIL_MAIN_PASSWORD_ALLOWED = env.bool("PORTAL_MAIL_MAIN_PASSWORD_ALLOWED", default=True)
+# What the portal tells users to type into their mail client, beside a new app password.
+PORTAL_MAIL_SMTP_HOST = env.str("PORTAL_MAIL_SMTP_HOST", default="smtp.example.com")
+PORTAL_MAIL_SMTP_PORT = env.int("PORTAL_MAIL_SMTP_PORT", default=465)
+PORTAL_MAIL_SMTP_SECURITY = env.str("PORTAL_MAIL_SMTP_SECURITY", default="SSL/TLS")
+PORTAL_MAIL_IMAP_HOST = env.str("PORTAL_MAIL_IMAP_HOST", default="imap.example.com")
+PORTAL_MAIL_IMAP_PORT = env.int("PORTAL_MAIL_IMAP_PORT", default=993)
+PORTAL_MAIL_IMAP_SECURITY = env.str("PORTAL_MAIL_IMAP_SECURITY", default="SSL/TLS")
+PORTAL_MAIL_POP3_HOST = env.str("PORTAL_MAIL_POP3_HOST", default="pop.example.com")
+PORTAL_MAIL_POP3_PORT = env.int("PORTAL_MAIL_POP3_PORT", default=995)
+PORTAL_MAIL_POP3_SECURITY = env.str("PORTAL_MAIL_POP3_SECURITY", default="SSL/TLS")

@@ -22,3 +22,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+

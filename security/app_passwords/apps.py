@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,25 @@ class AppPasswordsConfig(AppConfig):
     name = "security.app_passwords"
     label = "app_passwords"
     verbose_name = _("App passwords")
+
+    def ready(self):
+        from accounts.signals import credentials_reset
+        from security.audit import register_event_kinds
+
+        from . import events, services
+
+        register_event_kinds(events.EVENT_KINDS)
+        credentials_reset.connect(
+            services.app_passwords_on_credentials_reset, dispatch_uid="app_passwords_reset"
+        )
+        post_migrate.connect(_sync_site_options, sender=self, dispatch_uid="app_passwords_site_options")
+
+
+def _sync_site_options(sender, using="default", plan=None, **kwargs):
+    from django.db import connections
+
+    from .services import mail_site_options_sync
+
+    # Not when this app's migrations were just unapplied.
+    if "app_passwords_mailsiteoption" in connections[using].introspection.table_names():
+        mail_site_options_sync()

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db.models import Max, Sum
+from django.utils.translation import gettext_lazy as _
 
 from security.selectors import security_events_recent_for, security_overview_for
 
@@ -18,9 +19,31 @@ def sign_in_lock_state_for(*, user) -> dict:
     return {"failures": failures, "locked": failures >= settings.AXES_FAILURE_LIMIT, "last_failure": totals["last"]}
 
 
+APP_PASSWORD_STATUS_LABELS = {"active": _("active"), "revoked": _("revoked"), "expired": _("expired")}
+
+
+def app_passwords_for_helpdesk(*, user) -> list[dict]:
+    """Names, scopes, dates and status: never the token or its hash."""
+    from security.app_passwords.selectors import app_password_list_for
+
+    return [
+        {
+            "name": app_password.name,
+            "scope": app_password.get_scope_display(),
+            "created_at": app_password.created_at,
+            "expires_at": app_password.expires_at,
+            "last_used_at": app_password.last_used_at,
+            "last_used_ip": app_password.last_used_ip,
+            "status": APP_PASSWORD_STATUS_LABELS[app_password.status],
+        }
+        for app_password in app_password_list_for(user=user)
+    ]
+
+
 def helpdesk_security_state_for(*, user) -> dict:
     return {
         **security_overview_for(user=user),
+        "app_password_list": app_passwords_for_helpdesk(user=user),
         "sign_in_lock": sign_in_lock_state_for(user=user),
         "events": security_events_recent_for(user=user, limit=RECENT_EVENTS_FOR_HELPDESK),
     }

@@ -67,6 +67,12 @@ def _disable_account(*, user: User, staff: User, client: Client, reason: str) ->
     return True
 
 
+def _revoke_app_passwords(*, user: User, staff: User, client: Client, reason: str) -> bool:
+    from security.app_passwords.services import app_passwords_revoke_all
+
+    return app_passwords_revoke_all(user=user, actor=staff, client=client, reason=reason) > 0
+
+
 def _unbind_phone(*, user: User, staff: User, client: Client, reason: str) -> bool:
     from security.phone.errors import PhoneBindRefused
     from security.phone.services import phone_remove
@@ -98,6 +104,12 @@ HELPDESK_ACTIONS: dict[str, HelpdeskAction] = {
             _("Unbind the phone"),
             "accounts.helpdesk_unbind_phone",
             _unbind_phone,
+        ),
+        HelpdeskAction(
+            "revoke_app_passwords",
+            _("Revoke all app passwords"),
+            "accounts.helpdesk_revoke_app_passwords",
+            _revoke_app_passwords,
         ),
         HelpdeskAction(
             "disable_account",

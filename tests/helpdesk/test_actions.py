@@ -190,3 +190,26 @@ def test_unbind_phone(helpdesk_client, helpdesk_user, django_capture_on_commit_c
     assert event.details["reason"] == "Ticket #4711: user lost their phone"
     assert "Ticket #4711" in mail.outbox[-1].body
     assert "8613812345678" not in mail.outbox[-1].body
+
+
+def test_revoke_all_app_passwords_and_no_secret_on_the_user_page(helpdesk_client, helpdesk_user):
+    from security.app_passwords.models import AppPassword
+    from security.app_passwords.services import app_password_create
+    from security.client import SYSTEM
+
+    user = UserFactory()
+    created = [
+        app_password_create(user=user, name=name, scope="smtp", actor=user, client=SYSTEM)
+        for name in ("Outlook", "Foxmail")
+    ]
+    html = helpdesk_client.get(f"/admin/accounts/user/{user.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Outlook" in html and "Foxmail" in html
+    for item in created:
+        assert item.secret not in html
+        assert item.app_password.token_sha256 not in html
+
+    assert run_action(helpdesk_client, "revoke_app_passwords", [user]).status_code == 302
+    assert not AppPassword.objects.filter(user=user, revoked_at__isnull=True).exists()
+    event = SecurityEvent.objects.get(user=user, kind="app_password.revoked_all")
+    assert event.actor == helpdesk_user
+    assert event.details == {"count": 2, "reason": "Ticket #4711: user lost their phone"}

@@ -1,0 +1,123 @@
+"""App passwords and the tables the mail-server views join (docs/mail-server.md).
+
+Invariants:
+- ``token_sha256`` is the only verifier stored: lowercase hex SHA-256 of the exact secret, unique, indexed.
+The
+  ``mail_app_passwords`` view (migration 0002) exposes it to Dovecot; nothing else reads it.
+- An app password is active while it is not revoked, not expired and its user is active. The view evaluates
+expiry
+  at query time, so an expired password stops working without any job running.
+- Rows are never deleted by the portal: revoking sets ``revoked_at``, so the history stays visible.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+NAME_MAX_LENGTH = 64
+
+
+class Scope(models.TextChoices):
+    SMTP = "smtp", _("Sending mail (SMTP)")
+    IMAP = "imap", _("Reading mail (IMAP, POP3)")
+    ALL = "all", _("Sending and reading mail")
+
+
+# Which Dovecot services each scope opens. Postfix's SASL requests say "smtp", Dovecot's submission says
+# "submission".
+SCOPE_SERVICES = [
+    ("smtp", "smtp"),
+    ("smtp", "submission"),
+    ("imap", "imap"),
+    ("imap", "pop3"),
+    ("all", "smtp"),
+    ("all", "submission"),
+    ("all", "imap"),
+    ("all", "pop3"),
+]
+
+
+class AppPasswordQuerySet(models.QuerySet):
+    def active(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class AppPassword(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="app_passwords",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(pgettext_lazy("app password", "name"), max_length=NAME_MAX_LENGTH)
+    scope = models.CharField(_("may be used for"), max_length=8, choices=Scope.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Filled in by the auth policy server (a later issue); until then the page says "never used".
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+    last_used_protocol = models.CharField(_("last used with"), max_length=16, blank=True)
+    # The random key of the form that created it: a second submit of the same form creates nothing.
+    creation_key = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = AppPasswordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("app password")
+        verbose_name_plural = _("app passwords")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="app_password_user_revoked")]
+
+    def __str__(self):
+        return self.name
+
+    def is_active(self, *, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+
+class MailService(models.Model):
+    """Which Dovecot services each scope opens: (smtp, smtp), (smtp, submission), (imap, imap), (imap, pop3),
+    and
+    all four for ``all``. Filled by the migration; the view joins it so one app password gives one row per
+    service."""
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    service = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "service"], name="mail_service_scope_service")
+        ]
+
+    def __str__(self):
+        return f"{self.scope}:{self.service}"
+
+
+class MailSiteOption(models.Model):
+    """One row (id 1) the ``mail_accounts`` view reads, because a view cannot read Django settings.
+
+    ``main_password_for_mail`` is copied from ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` after every ``migrate``
+    and by
+    ``manage.py app_password site-options``. When it is false, ``mail_accounts`` is empty: only app passwords
+    work."""
+
+    main_password_for_mail = models.BooleanField(default=True)
+
+    def __str__(self):
+        return f"main_password_for_mail={self.main_password_for_mail}"
