@@ -229,3 +229,16 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Fresh authentication for sensitive actions (security/reauth.py) ---------------------------------------
 PORTAL_REAUTH_TTL = timedelta(minutes=env.int("PORTAL_REAUTH_MINUTES", default=10))
+
+# --- Two-step verification (security/two_factor; SECURITY.md 8-12, 19, 20, 33) -------------------------------
+# Shown in authenticator apps (label and issuer parameter of the otpauth URI).
+PORTAL_TOTP_ISSUER = env.str("PORTAL_TOTP_ISSUER", default=PORTAL_SITE_NAME)
+# How far (in 30 s steps) a phone's clock may be learned to run slow; learned only from accepted codes.
+PORTAL_TOTP_MAX_DRIFT_STEPS = env.int("PORTAL_TOTP_MAX_DRIFT_STEPS", default=2)
+# Wrong codes, per device and counted in the database (so across all sessions and IPs of the account): wait
+# factor * 2^(n-1) seconds after the n-th consecutive failure, and lock the device after the hard cap.
+PORTAL_TWO_STEP_THROTTLE_FACTOR = env.int("PORTAL_TWO_STEP_THROTTLE_FACTOR", default=1)
+PORTAL_TWO_STEP_MAX_FAILURES = env.int("PORTAL_TWO_STEP_MAX_FAILURES", default=20)
+PORTAL_RECOVERY_CODE_COUNT = 10
+# How long setup keeps its pending secret, and how long new recovery codes stay on screen.
+PORTAL_TWO_STEP_SETUP_TTL = timedelta(minutes=10)
