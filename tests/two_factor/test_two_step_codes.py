@@ -113,7 +113,8 @@ def test_throttle_is_per_account_not_per_session(enrolled, clock, client):
     from tests.two_factor.otp import sign_in_with_password
 
     sign_in_with_password(client, enrolled)
-    response = client.post("/two-step/verify/", {"method": "totp", "code": code_at(START_STEP)}, REMOTE_ADDR="192.0.2.99")
+    data = {"method": "totp", "code": code_at(START_STEP)}
+    response = client.post("/two-step/verify/", data, REMOTE_ADDR="192.0.2.99")
     assert response.status_code == 429
 
 

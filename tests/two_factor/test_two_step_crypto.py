@@ -10,7 +10,6 @@ from django.test import override_settings
 
 from security.two_factor import crypto
 from security.two_factor.models import AuthenticatorDevice, RecoveryCode
-
 from tests.two_factor.otp import FIXED_KEY, START_STEP, code_at
 
 
@@ -54,9 +53,11 @@ def test_sealed_secret_survives_key_rotation_and_refuses_a_wrong_key(enrolled, s
     old_key = settings.SECRET_KEY
     with override_settings(SECRET_KEY="a-brand-new-key-" + "x" * 40, SECRET_KEY_FALLBACKS=[old_key]):
         assert crypto.unseal(sealed) == FIXED_KEY
-    with override_settings(SECRET_KEY="someone-else-" + "y" * 40, SECRET_KEY_FALLBACKS=[]):
-        with pytest.raises(crypto.InvalidToken):
-            crypto.unseal(sealed)
+    with (
+        override_settings(SECRET_KEY="someone-else-" + "y" * 40, SECRET_KEY_FALLBACKS=[]),
+        pytest.raises(crypto.InvalidToken),
+    ):
+        crypto.unseal(sealed)
 
 
 def test_recovery_codes_have_at_least_64_bits_and_are_stored_hashed(enrolled):
