@@ -327,3 +327,30 @@ def test_turning_off_needs_a_fresh_second_factor(client_two_step, enrolled, cloc
 def test_overview_card_links_to_the_two_step_page(client_two_step):
     page = client_two_step.get("/").content.decode()
     assert 'href="/two-step/"' in page
+
+
+def test_every_change_notifies_the_user(signed_in, user, clock, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        secret = setup_secret(signed_in.get("/two-step/setup/"))
+        signed_in.post("/two-step/setup/", {"code": code_at(START_STEP, secret)})
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post("/two-step/recovery-codes/regenerate/")
+    clock.shift(30)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_secret = setup_secret(signed_in.get("/two-step/setup/"))
+        signed_in.post("/two-step/setup/", {"code": code_at(current_step(), new_secret)})
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post("/two-step/disable/", {"password": PASSWORD})
+    kinds = [
+        events.TWO_STEP_ENABLED,
+        events.RECOVERY_CODES_REGENERATED,
+        events.AUTHENTICATOR_REPLACED,
+        events.TWO_STEP_DISABLED,
+    ]
+    recorded = list(SecurityEvent.objects.filter(user=user, kind__in=kinds).order_by("id").values_list("kind", flat=True))
+    assert recorded == kinds
+    assert len(mail.outbox) == 4 and all(message.to == [user.email] for message in mail.outbox)
+    # No secret or code ever reaches an e-mail or an event.
+    for message in mail.outbox:
+        assert secret.hex() not in message.body and new_secret.hex() not in message.body
