@@ -30,11 +30,7 @@ class AuthenticatorCodeForm(forms.Form):
     def clean_code(self):
         raw = self.cleaned_data["code"][: _MAX_INPUT + 1]
         code = raw.replace(" ", "").replace("-", "")
-        if (
-            len(raw) > _MAX_INPUT
-            or len(code) != crypto.TOTP_DIGITS
-            or not (code.isascii() and code.isdigit())
-        ):
+        if len(raw) > _MAX_INPUT or len(code) != crypto.TOTP_DIGITS or not (code.isascii() and code.isdigit()):
             raise forms.ValidationError(
                 _("Enter the 6-digit code from your authenticator app (digits only)."), code="malformed"
             )

@@ -56,9 +56,7 @@ def method_get(key: str) -> SecondStepMethod | None:
 def methods_available_for(user) -> list[SecondStepMethod]:
     """The user's confirmed factors, in order of preference (one query per registered method)."""
     available = [
-        method
-        for method in _METHODS.values()
-        if method.device_model.objects.filter(user=user, confirmed=True).exists()
+        method for method in _METHODS.values() if method.device_model.objects.filter(user=user, confirmed=True).exists()
     ]
     return sorted(available, key=lambda method: method.order)
 

@@ -102,9 +102,9 @@ class RecoveryCodeDevice(HardCapThrottlingMixin, Device):
         normalized = crypto.recovery_code_normalize(str(token))
         used = 0
         if normalized is not None:
-            used = self.codes.filter(
-                digest__in=crypto.recovery_code_digests(normalized), used_at__isnull=True
-            ).update(used_at=timezone.now())
+            used = self.codes.filter(digest__in=crypto.recovery_code_digests(normalized), used_at__isnull=True).update(
+                used_at=timezone.now()
+            )
         if used != 1:
             self.throttle_increment(commit=True)
             return False

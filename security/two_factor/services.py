@@ -59,9 +59,7 @@ def _recovery_codes_issue(*, user: User) -> list[str]:
     device = RecoveryCodeDevice.objects.create(user=user, name=str(_("Recovery codes")), confirmed=True)
     codes = [crypto.recovery_code_new() for _index in range(settings.PORTAL_RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(
-        RecoveryCode(
-            device=device, digest=crypto.recovery_code_digests(crypto.recovery_code_normalize(code))[0]
-        )
+        RecoveryCode(device=device, digest=crypto.recovery_code_digests(crypto.recovery_code_normalize(code))[0])
         for code in codes
     )
     return codes
@@ -74,9 +72,7 @@ def authenticator_enroll(*, user: User, secret: bytes, code: str, client: Client
     current = crypto.totp_step_at(now)
     matched = crypto.totp_match(secret, code, [current, current - 1])
     if matched is None:
-        raise SecondStepError(
-            _("That code is not right. Check that the app shows this account, and try again.")
-        )
+        raise SecondStepError(_("That code is not right. Check that the app shows this account, and try again."))
     with transaction.atomic():
         user = _lock_user(user)
         existing = AuthenticatorDevice.objects.filter(user=user).first()
@@ -110,9 +106,7 @@ def recovery_codes_regenerate(*, user: User, client: Client) -> list[str]:
         if not user.two_step_enabled:
             raise SecondStepError(_("Turn on two-step verification first."))
         codes = _recovery_codes_issue(user=user)
-        security_event_record(
-            user=user, actor=user, kind=events.RECOVERY_CODES_REGENERATED, client=client, notify=True
-        )
+        security_event_record(user=user, actor=user, kind=events.RECOVERY_CODES_REGENERATED, client=client, notify=True)
     return codes
 
 

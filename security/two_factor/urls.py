@@ -10,8 +10,6 @@ urlpatterns = [
     path("setup/", views.setup, name="setup"),
     path("recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("recovery-codes/recovery-codes.txt", views.recovery_codes_download, name="recovery_codes_download"),
-    path(
-        "recovery-codes/regenerate/", views.recovery_codes_regenerate_view, name="recovery_codes_regenerate"
-    ),
+    path("recovery-codes/regenerate/", views.recovery_codes_regenerate_view, name="recovery_codes_regenerate"),
     path("disable/", views.disable, name="disable"),
 ]

@@ -137,9 +137,7 @@ def reauth(request):
 # --- Managing two-step verification ------------------------------------------------------------------------
 @login_required
 def manage(request):
-    return render(
-        request, "security/two_factor/manage.html", {"two_step": two_step_overview(user=request.user)}
-    )
+    return render(request, "security/two_factor/manage.html", {"two_step": two_step_overview(user=request.user)})
 
 
 def _pending_secret(request) -> bytes | None:
@@ -201,9 +199,7 @@ def setup(request):
                     messages.success(request, _("Two-step verification is on. Save your recovery codes now."))
                     return redirect("two_factor:recovery_codes")
                 if result.changed:
-                    messages.success(
-                        request, _("Your new authenticator app is set up. The old one no longer works.")
-                    )
+                    messages.success(request, _("Your new authenticator app is set up. The old one no longer works."))
                 return redirect("two_factor:manage")
     if secret is None:
         secret = crypto.totp_secret_new()
@@ -237,9 +233,7 @@ def recovery_codes(request):
 def recovery_codes_download(request):
     codes = _new_codes(request)
     if not codes:
-        messages.error(
-            request, _("Those recovery codes can no longer be shown. Generate new ones if you need to.")
-        )
+        messages.error(request, _("Those recovery codes can no longer be shown. Generate new ones if you need to."))
         return redirect("two_factor:recovery_codes")
     lines = [
         _("Recovery codes for %(address)s at %(site)s")
@@ -294,6 +288,4 @@ def disable(request):
             _("Two-step verification is off. Your authenticator app and recovery codes were removed."),
         )
         return redirect("two_factor:manage")
-    return render(
-        request, "security/two_factor/disable.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "security/two_factor/disable.html", {"form": form}, status=400 if form.errors else 200)

@@ -348,7 +348,9 @@ def test_every_change_notifies_the_user(signed_in, user, clock, django_capture_o
         events.AUTHENTICATOR_REPLACED,
         events.TWO_STEP_DISABLED,
     ]
-    recorded = list(SecurityEvent.objects.filter(user=user, kind__in=kinds).order_by("id").values_list("kind", flat=True))
+    recorded = list(
+        SecurityEvent.objects.filter(user=user, kind__in=kinds).order_by("id").values_list("kind", flat=True)
+    )
     assert recorded == kinds
     assert len(mail.outbox) == 4 and all(message.to == [user.email] for message in mail.outbox)
     # No secret or code ever reaches an e-mail or an event.

@@ -37,7 +37,7 @@ def test_pages_once_on(client_two_step, enrolled, path):
 def test_new_recovery_codes_page(client_two_step, enrolled):
     client_two_step.post("/two-step/recovery-codes/regenerate/")
     response = client_two_step.get("/two-step/recovery-codes/", **ZH)
-    assert "data-testid=\"recovery-codes\"" in response.content.decode()
+    assert 'data-testid="recovery-codes"' in response.content.decode()
     assert chinese_gaps(response, enrolled) == set()
 
 
