@@ -242,3 +242,16 @@ PORTAL_TWO_STEP_MAX_FAILURES = env.int("PORTAL_TWO_STEP_MAX_FAILURES", default=2
 PORTAL_RECOVERY_CODE_COUNT = 10
 # How long setup keeps its pending secret, and how long new recovery codes stay on screen.
 PORTAL_TWO_STEP_SETUP_TTL = timedelta(minutes=10)
+
+# --- Trusted devices and signed-in sessions (security/trusted_devices; SECURITY.md 27, 28, 31, 32) -----------
+INSTALLED_APPS = [*INSTALLED_APPS, "security.trusted_devices"]
+# Right after django-otp's middleware: it needs request.user, and it must see every signed-in request.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "security.trusted_devices.middleware.SessionRegistryMiddleware",
+)
+PORTAL_TRUSTED_DEVICE_DAYS = env.int("PORTAL_TRUSTED_DEVICE_DAYS", default=30)
+# Empty: "__Host-trusted_device" when SESSION_COOKIE_SECURE (production), else "trusted_device".
+PORTAL_TRUSTED_DEVICE_COOKIE_NAME = env.str("PORTAL_TRUSTED_DEVICE_COOKIE_NAME", default="")
+# A session's "last activity" is written at most this often (seconds), not on every request.
+PORTAL_SESSION_ACTIVITY_WRITE_SECONDS = 60

@@ -123,7 +123,7 @@ def two_step_disable(*, user: User, client: Client, actor: User | None = None) -
             security_event_record(
                 user=user, actor=actor or user, kind=events.TWO_STEP_DISABLED, client=client, notify=True
             )
-            two_step_disabled.send(sender=User, user=user)
+            two_step_disabled.send(sender=User, user=user, actor=actor or user, client=client)
 
 
 def _wait_message(info: dict):

@@ -2,5 +2,5 @@
 
 from django.dispatch import Signal
 
-# Sent inside the transaction that turned two-step verification off; kwargs: user.
+# Sent inside the transaction that turned two-step verification off; kwargs: user, actor, client.
 two_step_disabled = Signal()

@@ -23,6 +23,7 @@ from accounts.services.sign_in import pending_sign_in_user, sign_in_complete
 from security.client import Client
 from security.forms import ReauthPasswordForm
 from security.reauth import FRESH_METHOD_KEY, reauth_mark_fresh, reauth_required, reauth_url
+from security.trusted_devices import services as trusted_devices
 
 from . import crypto, methods
 from .forms import AuthenticatorCodeForm, DisableTwoStepForm
@@ -97,10 +98,21 @@ def verify(request):
     def success(device, method):
         sign_in_complete(request, user, second_factor=method.key)
         django_otp.login(request, device)
+        if request.POST.get("remember") == "on":
+            cookie_name = trusted_devices.trusted_device_cookie_name()
+            trusted, value = trusted_devices.trusted_device_create(
+                user=user, client=Client.from_request(request), cookie_value=request.COOKIES.get(cookie_name)
+            )
+            setattr(request, trusted_devices.COOKIE_SET_ATTR, (value, trusted.expires_at))
         return redirect(settings.LOGIN_REDIRECT_URL)
 
+    extra = {
+        "offer_trust": True,
+        "trust_days": settings.PORTAL_TRUSTED_DEVICE_DAYS,
+        "remember": request.POST.get("remember") == "on",
+    }
     return _second_step(
-        request, user=user, purpose=SIGN_IN, template="security/two_factor/verify.html", on_success=success
+        request, user=user, purpose=SIGN_IN, template="security/two_factor/verify.html", on_success=success, extra=extra
     )
 
 
