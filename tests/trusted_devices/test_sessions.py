@@ -10,7 +10,8 @@ from security.trusted_devices.models import UserSession
 from tests.factories import PASSWORD
 
 PHONE_UA = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile/15E148 Safari/604.1"
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
 )
 
 
