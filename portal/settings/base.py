@@ -232,7 +232,7 @@ PORTAL_REAUTH_TTL = timedelta(minutes=env.int("PORTAL_REAUTH_MINUTES", default=1
 
 # --- Two-step verification (security/two_factor; SECURITY.md 8-12, 19, 20, 33) -------------------------------
 # Shown in authenticator apps (label and issuer parameter of the otpauth URI).
-PORTAL_TOTP_ISSUER = env.str("PORTAL_TOTP_ISSUER", default=PORTAL_SITE_NAME)
+PORTAL_TOTP_ISSUER = env.str("PORTAL_TOTP_ISSUER", default="") or PORTAL_SITE_NAME
 # How far (in 30 s steps) a phone's clock may be learned to run slow; learned only from accepted codes.
 PORTAL_TOTP_MAX_DRIFT_STEPS = env.int("PORTAL_TOTP_MAX_DRIFT_STEPS", default=2)
 # Wrong codes, per device and counted in the database (so across all sessions and IPs of the account): wait
