@@ -102,3 +102,4 @@ def test_turn_on_with_the_qr_code_then_sign_in_with_a_code_and_a_recovery_code(
     page.get_by_test_id("verify-submit").click()
     expect(page.locator("h1")).to_have_text("安全概览")
     expect(page.locator("[data-card=two-step] .status")).to_have_text("已开启")
+
