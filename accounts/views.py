@@ -16,8 +16,8 @@ from accounts.forms import PasswordChangeForm, SignInForm
 from accounts.services import throttle
 from accounts.services.passwords import password_change
 from accounts.services.profile import user_language_set
-from accounts.services.sign_in import sign_in_password_step, sign_out
-from security.client import client_ip
+from accounts.services.sign_in import sign_in_failure_record, sign_in_password_step, sign_out
+from security.client import Client, client_ip
 
 
 def _safe_next(request) -> str | None:
@@ -52,6 +52,7 @@ def sign_in(request):
             return redirect("two_factor:verify")
         if form.has_error("__all__", "invalid_login"):
             throttle.sign_in_failed(address=address, ip=ip)
+            sign_in_failure_record(address=form.cleaned_data.get("username", ""), client=Client.from_request(request))
         status = 400
     return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status)
 

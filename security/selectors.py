@@ -3,7 +3,7 @@
 from security.app_passwords.selectors import app_password_overview
 from security.audit import event_description
 from security.client import describe_user_agent
-from security.models import SecurityEvent
+from security.models import ActorKind, SecurityEvent
 from security.phone.selectors import phone_overview
 from security.trusted_devices.selectors import trusted_device_overview
 from security.two_factor.selectors import two_step_overview
@@ -20,6 +20,8 @@ def security_events_recent_for(*, user, limit: int) -> list[dict]:
             "ip_address": event.ip_address,
             "device": describe_user_agent(event.user_agent) if event.user_agent else "",
             "actor_kind": event.get_actor_kind_display(),
+            "by_helpdesk": event.actor_kind == ActorKind.STAFF,
+            "reason": (event.details or {}).get("reason", "") if event.actor_kind == ActorKind.STAFF else "",
         }
         for event in events
     ]

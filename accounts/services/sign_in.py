@@ -101,6 +101,14 @@ def sign_in_complete(request, user: User, *, second_factor: str | None = None) -
     )
 
 
+def sign_in_failure_record(*, address: str, client: Client) -> None:
+    """Records a wrong password on the account it was meant for (SECURITY.md 7). Unknown addresses leave only the
+    throttle counters: there is no account to attach an event to, and the answer must not differ."""
+    user = User.objects.filter(email=address).first()
+    if user is not None:
+        security_event_record(user=user, actor=None, actor_kind="user", kind=events.SIGN_IN_FAILED, client=client)
+
+
 def sign_out(request) -> None:
     """Ends the session on the server: ``auth.logout`` deletes the session row, not just the cookie."""
     user = request.user if request.user.is_authenticated else None

@@ -130,7 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ("email", "full_name")},
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "accounts.validators.ContextWordsValidator"},
     {"NAME": "accounts.validators.MaximumLengthValidator"},
@@ -229,6 +229,33 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Fresh authentication for sensitive actions (security/reauth.py) ---------------------------------------
 PORTAL_REAUTH_TTL = timedelta(minutes=env.int("PORTAL_REAUTH_MINUTES", default=10))
+
+# --- Phone binding and SMS codes (security/phone, security/sms; docs/sms.md) -------------------------------
+# PORTAL_SMS_GATEWAY (above) picks the gateway: console, test, twilio, or a dotted path to a gateway class.
+PORTAL_PHONE_DEFAULT_REGION = env.str("PORTAL_PHONE_DEFAULT_REGION", default="CN")
+# ISO 3166 regions numbers may come from; anything else is refused before any gateway call (SECURITY.md 17).
+PORTAL_SMS_ALLOWED_REGIONS = env.list("PORTAL_SMS_ALLOWED_REGIONS", default=["CN", "HK", "MO", "TW"])
+# One number may be bound to this many accounts (decided in docs/sms.md, "One number, several accounts").
+PORTAL_PHONE_MAX_ACCOUNTS_PER_NUMBER = env.int("PORTAL_PHONE_MAX_ACCOUNTS_PER_NUMBER", default=5)
+PORTAL_SMS_CODE_TTL = timedelta(seconds=env.int("PORTAL_SMS_CODE_TTL_SECONDS", default=5 * 60))
+PORTAL_SMS_CODE_MAX_FAILURES = env.int("PORTAL_SMS_CODE_MAX_FAILURES", default=5)
+PORTAL_SMS_RESEND_COOLDOWN = timedelta(seconds=env.int("PORTAL_SMS_RESEND_COOLDOWN_SECONDS", default=60))
+# After PORTAL_SMS_CODE_MAX_FAILURES wrong codes, no new code for this long.
+PORTAL_SMS_LOCKOUT = timedelta(seconds=env.int("PORTAL_SMS_LOCKOUT_SECONDS", default=60 * 60))
+# Send limits (counters in the default cache, so every process shares them).
+PORTAL_SMS_LIMIT_PER_NUMBER_PER_HOUR = env.int("PORTAL_SMS_LIMIT_PER_NUMBER_PER_HOUR", default=5)
+PORTAL_SMS_LIMIT_PER_ACCOUNT_PER_DAY = env.int("PORTAL_SMS_LIMIT_PER_ACCOUNT_PER_DAY", default=10)
+PORTAL_SMS_LIMIT_PER_IP_PER_HOUR = env.int("PORTAL_SMS_LIMIT_PER_IP_PER_HOUR", default=20)
+PORTAL_SMS_LIMIT_GLOBAL_PER_DAY = env.int("PORTAL_SMS_LIMIT_GLOBAL_PER_DAY", default=2000)
+# Twilio (PORTAL_SMS_GATEWAY=twilio): From, or a Messaging Service SID (which wins when both are set).
+PORTAL_TWILIO_ACCOUNT_SID = env.str("PORTAL_TWILIO_ACCOUNT_SID", default="")
+PORTAL_TWILIO_AUTH_TOKEN = env.str("PORTAL_TWILIO_AUTH_TOKEN", default="")
+PORTAL_TWILIO_FROM = env.str("PORTAL_TWILIO_FROM", default="")
+PORTAL_TWILIO_MESSAGING_SERVICE_SID = env.str("PORTAL_TWILIO_MESSAGING_SERVICE_SID", default="")
+PORTAL_TWILIO_API_BASE_URL = env.str("PORTAL_TWILIO_API_BASE_URL", default="https://api.twilio.com")
+PORTAL_TWILIO_TIMEOUT_SECONDS = env.float("PORTAL_TWILIO_TIMEOUT_SECONDS", default=10.0)
+# The twilio SDK logs every request's URL and headers at INFO; keep only its warnings.
+LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}
 
 # --- Two-step verification (security/two_factor; SECURITY.md 8-12, 19, 20, 33) -------------------------------
 # Shown in authenticator apps (label and issuer parameter of the otpauth URI).

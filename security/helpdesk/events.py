@@ -1,4 +1,5 @@
-"""Helpdesk actions as the user reads them in their activity and in the notification e-mail (with the reason)."""
+"""Helpdesk actions as the user reads them; the reason is shown beside every staff event (security/_event_list.html,
+emails/security_event.txt)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +8,7 @@ ENDED_SESSIONS = "helpdesk.ended_sessions"
 DISABLED_ACCOUNT = "helpdesk.disabled_account"
 
 EVENT_KINDS = {
-    CLEARED_SIGN_IN_LOCK: _("Helpdesk cleared the sign-in lock (reason: %(reason)s)"),
-    ENDED_SESSIONS: _("Helpdesk signed you out everywhere (reason: %(reason)s)"),
-    DISABLED_ACCOUNT: _("Helpdesk disabled the account (reason: %(reason)s)"),
+    CLEARED_SIGN_IN_LOCK: _("Helpdesk cleared the sign-in lock"),
+    ENDED_SESSIONS: _("Helpdesk signed you out everywhere"),
+    DISABLED_ACCOUNT: _("Helpdesk disabled the account"),
 }

@@ -31,29 +31,51 @@ class HelpdeskAction:
     name: str
     label: Promise
     permission: str  # "accounts.<codename>"
-    event_kind: str
-    run: Callable[..., None]  # run(*, user, staff, client)
+    # run(*, user, staff, client, reason) -> bool: does the work and records the event (actor=staff, the reason in
+    # details, notify=True), usually through the feature's own service. False: nothing to do for this user.
+    run: Callable[..., bool]
 
 
-def _clear_sign_in_lock(*, user: User, staff: User, client: Client) -> None:
+def _record(kind: str, *, user: User, staff: User, client: Client, reason: str) -> None:
+    security_event_record(user=user, actor=staff, kind=kind, client=client, details={"reason": reason}, notify=True)
+
+
+def _clear_sign_in_lock(*, user: User, staff: User, client: Client, reason: str) -> bool:
     from axes.utils import reset
 
     reset(username=user.email)
     throttle.sign_in_succeeded(address=user.email)
+    _record(events.CLEARED_SIGN_IN_LOCK, user=user, staff=staff, client=client, reason=reason)
+    return True
 
 
-def _end_sessions(*, user: User, staff: User, client: Client) -> None:
+def _end_sessions(*, user: User, staff: User, client: Client, reason: str) -> bool:
     # Sessions are bound to the security stamp: a new stamp makes every existing session invalid at its next request.
     user.rotate_security_stamp()
     user.save(update_fields=["security_stamp"])
+    _record(events.ENDED_SESSIONS, user=user, staff=staff, client=client, reason=reason)
+    return True
 
 
-def _disable_account(*, user: User, staff: User, client: Client) -> None:
+def _disable_account(*, user: User, staff: User, client: Client, reason: str) -> bool:
     user.is_active = False
     user.rotate_security_stamp()
     user.save(update_fields=["is_active", "security_stamp"])
     # App passwords and trusted devices listen for this and revoke themselves.
     credentials_reset.send(sender=User, user=user, actor=staff, client=client)
+    _record(events.DISABLED_ACCOUNT, user=user, staff=staff, client=client, reason=reason)
+    return True
+
+
+def _unbind_phone(*, user: User, staff: User, client: Client, reason: str) -> bool:
+    from security.phone.errors import PhoneBindRefused
+    from security.phone.services import phone_remove
+
+    try:
+        phone_remove(user=user, client=client, actor=staff, reason=reason)
+    except PhoneBindRefused:  # no phone bound
+        return False
+    return True
 
 
 HELPDESK_ACTIONS: dict[str, HelpdeskAction] = {
@@ -63,21 +85,24 @@ HELPDESK_ACTIONS: dict[str, HelpdeskAction] = {
             "clear_sign_in_lock",
             _("Clear the sign-in lock"),
             "accounts.helpdesk_clear_sign_in_lock",
-            events.CLEARED_SIGN_IN_LOCK,
             _clear_sign_in_lock,
         ),
         HelpdeskAction(
             "end_sessions",
             _("End all sessions"),
             "accounts.helpdesk_end_sessions",
-            events.ENDED_SESSIONS,
             _end_sessions,
+        ),
+        HelpdeskAction(
+            "unbind_phone",
+            _("Unbind the phone"),
+            "accounts.helpdesk_unbind_phone",
+            _unbind_phone,
         ),
         HelpdeskAction(
             "disable_account",
             _("Disable the account (ends sessions, revokes app passwords and devices)"),
             "accounts.helpdesk_disable_account",
-            events.DISABLED_ACCOUNT,
             _disable_account,
         ),
     ]
@@ -107,15 +132,6 @@ def helpdesk_action_perform(*, action_name: str, staff: User, user_ids: list[int
             user = User.objects.select_for_update().filter(pk=user_id).first()
             if user is None:
                 continue
-            action.run(user=user, staff=staff, client=client)
-            security_event_record(
-                user=user,
-                actor=staff,
-                actor_kind="staff",
-                kind=action.event_kind,
-                client=client,
-                details={"reason": reason, "action": action.name},
-                notify=True,
-            )
-            done += 1
+            if action.run(user=user, staff=staff, client=client, reason=reason):
+                done += 1
     return done

@@ -6,3 +6,10 @@ class PhoneConfig(AppConfig):
     name = "security.phone"
     label = "phone"
     verbose_name = _("Phone")
+
+    def ready(self):
+        from security.audit import register_event_kinds
+
+        from . import checks, events  # noqa: F401  (checks registers itself)
+
+        register_event_kinds(events.EVENT_KINDS)

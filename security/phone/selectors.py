@@ -17,6 +17,56 @@ def mask_phone(e164: str) -> str:
     return f"+{number.country_code} {national[:keep_head]}{'*' * max(hidden, 1)}{national[-4:]}"
 
 
+def phone_number_of(*, user) -> str | None:
+    """The bound number in E.164, or None. For the two-step sign-in step ("send a code to the bound
+    phone")."""
+    from .models import PhoneBinding
+
+    number = PhoneBinding.objects.filter(user=user).values_list("number", flat=True).first()
+    return str(number) if number else None
+
+
 def phone_overview(*, user) -> dict:
-    """What the Security overview card shows. ``bind_url`` is None until the feature exists."""
-    return {"masked": None, "bind_url": None}
+    """What the Security overview card shows (one query)."""
+    from django.urls import reverse
+
+    number = phone_number_of(user=user)
+    return {
+        "masked": mask_phone(number) if number else None,
+        "bind_url": reverse("phone:manage"),
+    }
+
+
+def sms_challenge_pending(*, user, purpose: str, session_key: str) -> dict | None:
+    """The code this session is waiting for, if any: where it went (masked), when it expires, when a new one
+    may be asked for, and how many tries are left. Never the code."""
+    import hmac
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import SmsChallenge
+    from .services import _session_digest
+
+    challenge = SmsChallenge.objects.filter(user=user, purpose=purpose).first()
+    if (
+        challenge is None
+        or not challenge.number
+        or not challenge.sent_at
+        or not hmac.compare_digest(challenge.session_digest, _session_digest(session_key or ""))
+    ):
+        return None
+    now = timezone.now()
+    resend_at = challenge.sent_at + settings.PORTAL_SMS_RESEND_COOLDOWN
+    if challenge.locked_until and challenge.locked_until > resend_at:
+        resend_at = challenge.locked_until
+    return {
+        "masked": mask_phone(str(challenge.number)),
+        "expires_at": challenge.expires_at,
+        "expired": challenge.expires_at is None or now >= challenge.expires_at or not challenge.code_digest,
+        "used": challenge.used_at is not None,
+        "resend_at": resend_at,
+        "can_resend": now >= resend_at,
+        "tries_left": max(settings.PORTAL_SMS_CODE_MAX_FAILURES - challenge.failures, 0),
+        "tries_used": challenge.failures,
+    }

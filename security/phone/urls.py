@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "phone"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.manage, name="manage"),
+    path("confirm/", views.confirm, name="confirm"),
+    path("resend/", views.resend, name="resend"),
+    path("remove/", views.remove, name="remove"),
+    path("dev/outbox/", views.dev_outbox, name="dev_outbox"),
+]

@@ -12,7 +12,11 @@ NEW = "Seven-Purple-Kites-Drift"
 
 
 def change(client, current=PASSWORD, new=NEW, again=None):
-    return client.post(URL, {"current_password": current, "new_password": new, "new_password_again": again or new})
+    return client.post(
+        URL,
+        {"current_password": current, "new_password": new, "new_password_again": again or new},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def test_change_needs_the_current_password(client_signed_in, user):
@@ -54,19 +58,30 @@ def test_change_sends_an_email(client_signed_in, user, django_capture_on_commit_
 
 
 @pytest.mark.parametrize(
-    ("new", "reason"),
+    ("new", "message"),
     [
-        ("short7!", "too short"),
-        ("password123", "too common"),
-        ("examplemail", "address"),
+        ("short7!", "This password is too short"),
+        ("password123", "This password is too common"),
+        ("Example-Mail-2024", "too close to"),
+        ("user-mailbox!", "too close to"),
         ("x" * 1025, "too long"),
     ],
 )
-def test_weak_passwords_are_refused_with_a_reason(client_signed_in, user, new, reason):
+def test_weak_passwords_are_refused_with_the_reason(client_signed_in, user, new, message):
     response = change(client_signed_in, new=new)
     assert response.status_code == 400
+    assert message in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_reasons_are_translated(client_signed_in):
+    response = client_signed_in.post(
+        URL,
+        {"current_password": PASSWORD, "new_password": "short7!", "new_password_again": "short7!"},
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    assert "密码太短" in response.content.decode()
 
 
 def test_long_unicode_passphrases_are_accepted_as_typed(client_signed_in, user):

@@ -119,3 +119,16 @@ def test_second_step_leaves_a_pending_state_that_is_not_a_login(rf, db):
         assert pending_sign_in_user(request) == user
     with time_machine.travel("2026-01-01 10:10:01Z", tick=False):
         assert pending_sign_in_user(request) is None
+
+
+def test_failures_are_recorded_on_the_account_and_nothing_secret_is_logged(client, alice, caplog):
+    caplog.set_level("DEBUG")
+    client.post(SIGN_IN, {"username": "Alice@example.com", "password": "Hunter2-Wrong-Guess"}, REMOTE_ADDR="192.0.2.4")
+    client.post(SIGN_IN, {"username": "ghost@example.com", "password": "Hunter2-Wrong-Guess"})
+    client.post(SIGN_IN, {"username": "alice@example.com", "password": PASSWORD})
+    failed = SecurityEvent.objects.get(user=alice, kind=events.SIGN_IN_FAILED)
+    assert failed.ip_address == "192.0.2.4" and failed.actor is None
+    assert SecurityEvent.objects.filter(user=alice, kind=events.SIGNED_IN).count() == 1
+    assert "Hunter2-Wrong-Guess" not in caplog.text
+    assert PASSWORD not in caplog.text
+    assert alice.password not in caplog.text

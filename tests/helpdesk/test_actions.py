@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail
@@ -74,6 +76,10 @@ def test_clear_sign_in_lock(helpdesk_client, helpdesk_user, locked_user, django_
     assert event.details["reason"] == "Ticket #4711: user lost their phone"
     assert [m.to for m in mail.outbox] == [[locked_user.email]]
     assert "Ticket #4711" in mail.outbox[0].body
+    activity = Client()
+    activity.post("/account/sign-in/", {"username": locked_user.email, "password": PASSWORD})
+    page = re.sub(r"<[^>]+>", "", activity.get("/activity/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "Helpdesk cleared the sign-in lock (by the helpdesk: Ticket #4711: user lost their phone)" in page
 
 
 def test_end_sessions(helpdesk_client, db):
@@ -168,3 +174,19 @@ def test_no_secret_in_the_admin_user_page(helpdesk_client, db):
     assert 'type="password"' not in html
     assert 'id="security-state"' in html
     assert 'data-testid="lock-state"' in html
+
+
+def test_unbind_phone(helpdesk_client, helpdesk_user, django_capture_on_commit_callbacks):
+    from security.phone.models import PhoneBinding
+    from tests.phone.factories import PhoneBindingFactory
+
+    binding = PhoneBindingFactory()
+    user = binding.user
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_action(helpdesk_client, "unbind_phone", [user]).status_code == 302
+    assert not PhoneBinding.objects.filter(user=user).exists()
+    event = SecurityEvent.objects.get(user=user, kind="phone_removed")
+    assert event.actor == helpdesk_user and event.actor_kind == "staff"
+    assert event.details["reason"] == "Ticket #4711: user lost their phone"
+    assert "Ticket #4711" in mail.outbox[-1].body
+    assert "8613812345678" not in mail.outbox[-1].body

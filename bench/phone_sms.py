@@ -1,0 +1,46 @@
+"""Figures for the phone feature: number parsing, and an SMS through the real Twilio SDK to the loopback
+stand-in.
+
+Run: .venv/bin/python bench/phone_sms.py
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+from security.phone.numbers import phone_number_parse  # noqa: E402
+from security.sms.twilio import TwilioGateway  # noqa: E402
+from tests.servers.twilio_standin import TEST_FROM, TwilioStandin  # noqa: E402
+
+
+def timed(fn, n):
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000, max(samples) * 1000
+
+
+median, worst = timed(lambda: phone_number_parse("138 1234 5678"), 2000)
+print(f"phone_number_parse: median {median:.3f} ms, max {worst:.3f} ms (2000 runs)")
+
+with TwilioStandin() as standin:
+    settings.PORTAL_TWILIO_ACCOUNT_SID = standin.account_sid
+    settings.PORTAL_TWILIO_AUTH_TOKEN = standin.auth_token
+    settings.PORTAL_TWILIO_FROM = TEST_FROM
+    settings.PORTAL_TWILIO_API_BASE_URL = standin.base_url
+    gateway = TwilioGateway()
+    median, worst = timed(lambda: gateway.send("+8613812345678", "Example Mail: code 123456."), 200)
+    print(f"Twilio SDK send to loopback stand-in: median {median:.2f} ms, max {worst:.2f} ms (200 sends)")
