@@ -20,7 +20,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from security.audit import security_event_record
@@ -94,8 +94,14 @@ def _valid_device(*, user: User, cookie_value: str | None, for_update: bool = Fa
     return device
 
 
+def _describe_for(user: User, user_agent: str) -> str:
+    """A device name for an event's details, in the user's language (as their e-mail will be), not the viewer's."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return describe_user_agent(user_agent)
+
+
 def _device_label(device: TrustedDevice) -> str:
-    return device.name or describe_user_agent(device.user_agent)
+    return device.name or _describe_for(device.user, device.user_agent)
 
 
 # --- Trusted devices --------------------------------------------------------------------------------------
@@ -134,7 +140,7 @@ def trusted_device_create(*, user: User, client: Client, cookie_value: str | Non
                 actor=user,
                 kind=events.DEVICE_TRUSTED,
                 client=client,
-                details={"device": describe_user_agent(client.user_agent), "ip": client.ip or "-"},
+                details={"device": _describe_for(user, client.user_agent), "ip": client.ip or "-"},
                 notify=True,
             )
     return device, f"{device.lookup_id}.{secret}"
@@ -270,7 +276,7 @@ def user_session_end(*, user: User, session_id: int, client: Client) -> bool:
             actor=user,
             kind=events.SESSION_ENDED,
             client=client,
-            details={"device": describe_user_agent(record.user_agent)},
+            details={"device": _describe_for(user, record.user_agent)},
         )
     return True
 

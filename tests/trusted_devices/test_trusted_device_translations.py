@@ -11,6 +11,8 @@ UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like 
 
 
 def test_pages_in_chinese(enrolled, clock):
+    enrolled.language = "zh-hans"  # event details (device names) are written in the user's language
+    enrolled.save(update_fields=["language"])
     client = Client(HTTP_USER_AGENT=UA)
     client.post("/account/sign-in/", {"username": enrolled.email, "password": PASSWORD})
     verify = client.get("/two-step/verify/", **ZH).content.decode()
