@@ -170,3 +170,21 @@ def django_capture_on_commit():
     from django.test import TestCase
 
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def test_no_code_or_secret_reaches_a_log_or_an_event(enrolled, caplog, clock):
+    import logging
+
+    from security.two_factor import crypto as two_factor_crypto
+    from tests.two_factor.otp import FIXED_KEY
+
+    caplog.set_level(logging.DEBUG)
+    good, wrong, recovery = code_at(START_STEP), "123456", enrolled.recovery_codes[0]
+    refused(enrolled, wrong)
+    clock.shift(2)
+    verify(enrolled, good)
+    verify(enrolled, recovery, method="recovery")
+    logged = caplog.text + str(list(SecurityEvent.objects.values_list("details", flat=True)))
+    for secret in (good, wrong, recovery, recovery.replace("-", ""), FIXED_KEY.hex()):
+        assert secret not in logged
+    assert two_factor_crypto.totp_secret_base32(FIXED_KEY) not in logged
