@@ -1,16 +1,25 @@
 """The ways to pass the second step, as a registry, so SMS can be added as one more entry (SECURITY.md 13).
 
-Each method names its django-otp device model and its form. The verify and re-authentication pages list the
+Each method names its form and either a django-otp device model (checked with the device's own ``verify_token``
+and throttling) or its own ``is_available``/``verify`` functions. The verify and re-authentication pages list the
 methods the user has, default to the first (the authenticator app), and offer the others as "use … instead".
 
-To add SMS after the phone binding lands::
+To add SMS with the phone binding (``security.phone``), register one more method, e.g. in the phone app's ready()::
 
     method_register(SecondStepMethod(
-        key="sms", order=20, device_model=PhoneDevice, form_class=SmsCodeForm,
+        key="sms", order=20, form_class=SmsCodeForm,
         label=_("Text message"), switch_label=_("Send me an SMS instead"),
-        template="security/two_factor/methods/sms.html",
-        challenge=lambda request, user, device: sms_code_send(...),   # called when the user asks for a code
+        template="security/two_factor/methods/sms.html",   # includes <button name="action" value="challenge">
+        is_available=lambda user: PhoneBinding.objects.filter(user=user).exists(),
+        challenge=lambda *, request, user, client: sms_code_send(... purpose=PURPOSE_SIGN_IN,
+                                                                 session_key=request.session.session_key ...),
+        verify=lambda *, user, code, client, session_key: sms_code_verify(...) and None,
     ))
+
+``challenge`` runs when the form is posted with ``action=challenge`` and returns a message to show (or raises
+``SecondStepError``); ``verify`` returns the django-otp device to log in with, or None, and raises
+``SecondStepError`` for a wrong code (its own limits apply). Without a device the session passes the second step
+but is not ``is_verified()`` for django-otp, so the admin still asks staff for an authenticator code.
 
 ``allowed_to_disable`` is False for methods that must not, on their own, turn two-step off (recovery codes,
 SECURITY.md 20).
@@ -33,13 +42,20 @@ RECOVERY = "recovery"
 class SecondStepMethod:
     key: str
     order: int
-    device_model: type
     form_class: type
     label: Promise | str
     switch_label: Promise | str
     template: str
+    device_model: type | None = None
     allowed_to_disable: bool = True
+    is_available: Callable | None = None
+    verify: Callable | None = None
     challenge: Callable | None = None
+
+    def available_for(self, user) -> bool:
+        if self.is_available is not None:
+            return bool(self.is_available(user))
+        return self.device_model.objects.filter(user=user, confirmed=True).exists()
 
 
 _METHODS: dict[str, SecondStepMethod] = {}
@@ -49,15 +65,17 @@ def method_register(method: SecondStepMethod) -> None:
     _METHODS[method.key] = method
 
 
+def method_unregister(key: str) -> None:
+    _METHODS.pop(key, None)
+
+
 def method_get(key: str) -> SecondStepMethod | None:
     return _METHODS.get(key)
 
 
 def methods_available_for(user) -> list[SecondStepMethod]:
     """The user's confirmed factors, in order of preference (one query per registered method)."""
-    available = [
-        method for method in _METHODS.values() if method.device_model.objects.filter(user=user, confirmed=True).exists()
-    ]
+    available = [method for method in _METHODS.values() if method.available_for(user)]
     return sorted(available, key=lambda method: method.order)
 
 

@@ -137,12 +137,19 @@ def _wait_message(info: dict):
     return _("Too many wrong codes. Wait %(seconds)d seconds and try again.") % {"seconds": seconds}
 
 
-def second_factor_verify(*, user: User, method_key: str, code: str, client: Client, purpose: str):
-    """Check ``code`` against the user's device for ``method_key``. Returns the device (for ``django_otp.login``)
-    or raises ``SecondStepError`` with the sentence to show."""
+def second_factor_verify(
+    *, user: User, method_key: str, code: str, client: Client, purpose: str, session_key: str | None = None
+):
+    """Check ``code`` against the user's device for ``method_key``. Returns the device (for ``django_otp.login``;
+    None for a method without one) or raises ``SecondStepError`` with the sentence to show."""
     method = methods.method_get(method_key)
-    if method is None:
+    if method is None or not method.available_for(user):
         raise SecondStepError(_("That verification method is not available."))
+    details = {"method": method.key, "purpose": purpose}
+    if method.verify is not None:
+        return _custom_method_verify(
+            method=method, user=user, code=code, client=client, session_key=session_key, details=details
+        )
     refused, locked_now = None, False
     with transaction.atomic():
         device = method.device_model.objects.select_for_update().filter(user=user, confirmed=True).first()
@@ -152,27 +159,12 @@ def second_factor_verify(*, user: User, method_key: str, code: str, client: Clie
         if not allowed:
             refused = SecondStepError(_wait_message(info), status=429)
         elif device.verify_token(code):
-            # Passing with one factor unlocks the others: the user has proved who they are.
-            for other in devices_for_user(user, confirmed=None, for_verify=True):
-                if (
-                    isinstance(other, HardCapThrottlingMixin)
-                    and other.persistent_id != device.persistent_id
-                    and other.throttling_failure_count
-                ):
-                    other.throttle_reset(commit=True)
+            _unlock_other_devices(user=user, device=device)
         else:
             locked_now = getattr(device, "locked", False)
             refused = SecondStepError(_("That code is not right. Try again."))
-        details = {"method": method.key, "purpose": purpose}
         if refused is not None:
-            security_event_record(
-                user=user,
-                actor=user,
-                kind=events.SECOND_FACTOR_LOCKED if locked_now else events.SECOND_FACTOR_FAILED,
-                client=client,
-                details=details,
-                notify=locked_now,
-            )
+            _failure_record(user=user, client=client, details=details, locked_now=locked_now)
         elif method.key == methods.RECOVERY:
             remaining = device.codes.filter(used_at__isnull=True).count()
             security_event_record(
@@ -184,9 +176,56 @@ def second_factor_verify(*, user: User, method_key: str, code: str, client: Clie
                 notify=True,
             )
         elif purpose == REAUTH:
-            security_event_record(
-                user=user, actor=user, kind=events.SECOND_FACTOR_PASSED, client=client, details=details
-            )
+            _success_record(user=user, client=client, details=details)
     if refused is not None:
         raise refused
     return device
+
+
+def _custom_method_verify(*, method, user, code, client, session_key, details):
+    """A method with its own check (SMS): it keeps its own limits; success and failure are recorded here."""
+    try:
+        with transaction.atomic():
+            device = method.verify(user=user, code=code, client=client, session_key=session_key)
+            _unlock_other_devices(user=user, device=device)
+    except SecondStepError:
+        _failure_record(user=user, client=client, details=details, locked_now=False)
+        raise
+    if details["purpose"] == REAUTH:
+        _success_record(user=user, client=client, details=details)
+    return device
+
+
+def _unlock_other_devices(*, user: User, device) -> None:
+    """Passing with one factor unlocks the others: the user has proved who they are."""
+    passed = device.persistent_id if device is not None else None
+    for other in devices_for_user(user, confirmed=None, for_verify=True):
+        if (
+            isinstance(other, HardCapThrottlingMixin)
+            and other.persistent_id != passed
+            and other.throttling_failure_count
+        ):
+            other.throttle_reset(commit=True)
+
+
+def _failure_record(*, user: User, client: Client, details: dict, locked_now: bool) -> None:
+    security_event_record(
+        user=user,
+        actor=user,
+        kind=events.SECOND_FACTOR_LOCKED if locked_now else events.SECOND_FACTOR_FAILED,
+        client=client,
+        details=details,
+        notify=locked_now,
+    )
+
+
+def _success_record(*, user: User, client: Client, details: dict) -> None:
+    security_event_record(user=user, actor=user, kind=events.SECOND_FACTOR_PASSED, client=client, details=details)
+
+
+def second_factor_challenge(*, request, user: User, method_key: str, client: Client):
+    """Ask a method to send a code (SMS). Returns the message to show; raises ``SecondStepError`` if it cannot."""
+    method = methods.method_get(method_key)
+    if method is None or method.challenge is None or not method.available_for(user):
+        raise SecondStepError(_("That verification method is not available."))
+    return method.challenge(request=request, user=user, client=client)

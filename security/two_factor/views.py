@@ -34,6 +34,7 @@ from .services import (
     SecondStepError,
     authenticator_enroll,
     recovery_codes_regenerate,
+    second_factor_challenge,
     second_factor_verify,
     two_step_disable,
 )
@@ -61,8 +62,22 @@ def _second_step(request, *, user, purpose: str, template: str, on_success, extr
         return render(request, template, {**context, "no_methods": True}, status=409)
     wanted = request.POST.get("method") or request.GET.get("method")
     method = next((m for m in available if m.key == wanted), available[0])
-    form = method.form_class(data=request.POST if request.method == "POST" else None)
     status = 200
+    if request.method == "POST" and request.POST.get("action") == "challenge":
+        # "Send me a code" (SMS): nothing is verified on this submit.
+        form = method.form_class()
+        try:
+            message = second_factor_challenge(
+                request=request, user=user, method_key=method.key, client=Client.from_request(request)
+            )
+        except SecondStepError as error:
+            context["challenge_error"] = error.message
+            status = error.status
+        else:
+            context["challenge_message"] = message
+        context.update({"form": form, "method": method, "others": [m for m in available if m is not method]})
+        return render(request, template, context, status=status)
+    form = method.form_class(data=request.POST if request.method == "POST" else None)
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -73,6 +88,7 @@ def _second_step(request, *, user, purpose: str, template: str, on_success, extr
                     code=form.cleaned_data["code"],
                     client=Client.from_request(request),
                     purpose=purpose,
+                    session_key=request.session.session_key,
                 )
             except SecondStepError as error:
                 form.add_error("code", error.message)
@@ -97,7 +113,8 @@ def verify(request):
 
     def success(device, method):
         sign_in_complete(request, user, second_factor=method.key)
-        django_otp.login(request, device)
+        if device is not None:
+            django_otp.login(request, device)
         if request.POST.get("remember") == "on":
             cookie_name = trusted_devices.trusted_device_cookie_name()
             trusted, value = trusted_devices.trusted_device_create(
@@ -127,7 +144,8 @@ def reauth(request):
 
         def success(device, method):
             reauth_mark_fresh(request, method=method.key)
-            django_otp.login(request, device)
+            if device is not None:
+                django_otp.login(request, device)
             return redirect(next_url)
 
         return _second_step(
