@@ -183,14 +183,15 @@ def second_factor_verify(
 
 
 def _custom_method_verify(*, method, user, code, client, session_key, details):
-    """A method with its own check (SMS): it keeps its own limits; success and failure are recorded here."""
+    """A method with its own check (SMS): it keeps its own limits and commits its own failure count, so it runs
+    outside any transaction here; success and failure are recorded here like for every factor."""
     try:
-        with transaction.atomic():
-            device = method.verify(user=user, code=code, client=client, session_key=session_key)
-            _unlock_other_devices(user=user, device=device)
+        device = method.verify(user=user, code=code, client=client, session_key=session_key)
     except SecondStepError:
         _failure_record(user=user, client=client, details=details, locked_now=False)
         raise
+    with transaction.atomic():
+        _unlock_other_devices(user=user, device=device)
     if details["purpose"] == REAUTH:
         _success_record(user=user, client=client, details=details)
     return device
