@@ -1,4 +1,4 @@
-"""The slot for more second-step methods (SMS): a method with its own availability, challenge and check plugs into
+"""The slot for more second-step methods: a stand-in method with its own availability, challenge and check plugs into
 the verify and confirm pages without touching them."""
 
 import pytest
@@ -31,11 +31,11 @@ def fake_verify(*, user, code, client, session_key):
 
 
 @pytest.fixture
-def sms_method(enrolled):
+def voice_method(enrolled):
     SENT.clear()
     methods.method_register(
         methods.SecondStepMethod(
-            key="sms",
+            key="voice",
             order=20,
             form_class=FakeCodeForm,
             label="Text message",
@@ -47,46 +47,46 @@ def sms_method(enrolled):
         )
     )
     yield
-    methods.method_unregister("sms")
+    methods.method_unregister("voice")
 
 
-def test_an_extra_method_is_offered_and_works(sms_method, enrolled, clock):
+def test_an_extra_method_is_offered_and_works(voice_method, enrolled, clock):
     client = Client()
     sign_in_with_password(client, enrolled)
     page = client.get("/two-step/verify/").content.decode()
-    assert 'data-testid="method-sms"' in page and 'data-testid="method-recovery"' in page
+    assert 'data-testid="method-voice"' in page and 'data-testid="method-recovery"' in page
     # Asking for a code verifies nothing.
-    sent = client.post("/two-step/verify/", {"method": "sms", "action": "challenge"})
+    sent = client.post("/two-step/verify/", {"method": "voice", "action": "challenge"})
     assert sent.status_code == 200 and "+86 138****5678" in sent.content.decode()
     assert "_auth_user_id" not in client.session
-    wrong = client.post("/two-step/verify/", {"method": "sms", "code": "000000"})
+    wrong = client.post("/two-step/verify/", {"method": "voice", "code": "000000"})
     assert wrong.status_code == 400 and "That SMS code is not right." in wrong.content.decode()
-    assert SecurityEvent.objects.filter(user=enrolled, kind=events.SECOND_FACTOR_FAILED, details__method="sms").exists()
-    ok = client.post("/two-step/verify/", {"method": "sms", "code": "424242"})
+    assert SecurityEvent.objects.filter(user=enrolled, kind=events.SECOND_FACTOR_FAILED, details__method="voice").exists()
+    ok = client.post("/two-step/verify/", {"method": "voice", "code": "424242"})
     assert ok.status_code == 302 and ok["Location"] == "/"
-    assert client.session["reauth_method"] == "sms"
+    assert client.session["reauth_method"] == "voice"
     assert "otp_device_id" not in client.session  # the admin would still ask for an authenticator code
 
 
-def test_a_failing_challenge_is_a_message(sms_method, enrolled, clock):
+def test_a_failing_challenge_is_a_message(voice_method, enrolled, clock):
     enrolled.full_name = "no-signal"
     enrolled.save()
     client = Client()
     sign_in_with_password(client, enrolled)
-    response = client.post("/two-step/verify/", {"method": "sms", "action": "challenge"})
+    response = client.post("/two-step/verify/", {"method": "voice", "action": "challenge"})
     assert response.status_code == 400 and "The phone cannot be reached." in response.content.decode()
 
 
 def test_an_unavailable_method_falls_back_to_the_authenticator(enrolled, clock):
     client = Client()
     sign_in_with_password(client, enrolled)
-    page = client.get("/two-step/verify/?method=sms").content.decode()
-    assert 'value="totp"' in page and 'data-testid="method-sms"' not in page
+    page = client.get("/two-step/verify/?method=voice").content.decode()
+    assert 'value="totp"' in page and 'data-testid="method-voice"' not in page
 
 
-def test_the_extra_method_counts_for_turning_two_step_off(sms_method, enrolled, clock):
+def test_the_extra_method_counts_for_turning_two_step_off(voice_method, enrolled, clock):
     client = Client()
     sign_in_with_password(client, enrolled)
-    client.post("/two-step/verify/", {"method": "sms", "action": "challenge"})
-    client.post("/two-step/verify/", {"method": "sms", "code": "424242"})
+    client.post("/two-step/verify/", {"method": "voice", "action": "challenge"})
+    client.post("/two-step/verify/", {"method": "voice", "code": "424242"})
     assert client.get("/two-step/disable/").status_code == 200
