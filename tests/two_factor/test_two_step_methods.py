@@ -61,7 +61,9 @@ def test_an_extra_method_is_offered_and_works(voice_method, enrolled, clock):
     assert "_auth_user_id" not in client.session
     wrong = client.post("/two-step/verify/", {"method": "voice", "code": "000000"})
     assert wrong.status_code == 400 and "That SMS code is not right." in wrong.content.decode()
-    assert SecurityEvent.objects.filter(user=enrolled, kind=events.SECOND_FACTOR_FAILED, details__method="voice").exists()
+    assert SecurityEvent.objects.filter(
+        user=enrolled, kind=events.SECOND_FACTOR_FAILED, details__method="voice"
+    ).exists()
     ok = client.post("/two-step/verify/", {"method": "voice", "code": "424242"})
     assert ok.status_code == 302 and ok["Location"] == "/"
     assert client.session["reauth_method"] == "voice"
