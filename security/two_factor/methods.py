@@ -4,7 +4,7 @@ Each method names its form and either a django-otp device model (checked with th
 and throttling) or its own ``is_available``/``verify`` functions. The verify and re-authentication pages list the
 methods the user has, default to the first (the authenticator app), and offer the others as "use … instead".
 
-To add SMS with the phone binding (``security.phone``), register one more method, e.g. in the phone app's ready()::
+SMS (``phone_method.py``, on top of ``security.phone``) is registered like this::
 
     method_register(SecondStepMethod(
         key="sms", order=20, form_class=SmsCodeForm,
