@@ -7,5 +7,6 @@ urlpatterns = [
     path("two-step/", include("security.two_factor.urls")),
     path("phone/", include("security.phone.urls")),
     path("app-passwords/", include("security.app_passwords.urls")),
+    path("devices/", include("security.trusted_devices.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from security.audit import event_description
 from security.client import describe_user_agent
 from security.models import ActorKind, SecurityEvent
 from security.phone.selectors import phone_overview
+from security.trusted_devices.selectors import trusted_device_overview
 from security.two_factor.selectors import two_step_overview
 
 RECENT_EVENTS_ON_OVERVIEW = 5
@@ -31,6 +32,6 @@ def security_overview_for(*, user) -> dict:
         "two_step": two_step_overview(user=user),
         "phone": phone_overview(user=user),
         "app_passwords": app_password_overview(user=user),
-        "trusted_devices": {"count": 0, "manage_url": None},
+        "trusted_devices": trusted_device_overview(user=user),
         "recent_events": security_events_recent_for(user=user, limit=RECENT_EVENTS_ON_OVERVIEW),
     }

@@ -1,18 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from security.client import Client
-from security.forms import NotificationAddressForm, ReauthPasswordForm
+from security.forms import NotificationAddressForm
 from security.models import NotificationAddress
-from security.reauth import reauth_mark_fresh, reauth_required
+from security.reauth import reauth_required
 from security.selectors import security_events_recent_for, security_overview_for
 from security.services import notification_address as notification_address_services
+from security.two_factor import views as two_factor_views
 
 ACTIVITY_PAGE_SIZE = 50
 
@@ -28,20 +27,8 @@ def activity(request):
     return render(request, "security/activity.html", {"events": events})
 
 
-@sensitive_post_parameters()
-@login_required
-@never_cache
-def reauth(request):
-    """Confirm it's you before a sensitive action. With two-step on, the two_factor app asks for a code instead."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
-    form = ReauthPasswordForm(request.user, data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        reauth_mark_fresh(request, method="password")
-        return redirect(next_url)
-    status = 400 if form.errors else 200
-    return render(request, "security/reauth.html", {"form": form, "next": next_url}, status=status)
+# The re-authentication page asks for a second factor when two-step verification is on, so it lives with them.
+reauth = two_factor_views.reauth
 
 
 @reauth_required

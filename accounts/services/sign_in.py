@@ -19,6 +19,12 @@ from accounts.models import User
 from security.audit import security_event_record
 from security.client import Client
 from security.reauth import reauth_mark_fresh
+from security.trusted_devices.services import (
+    COOKIE_CLEAR_ATTR,
+    trusted_device_cookie_is_dead,
+    trusted_device_cookie_name,
+    trusted_device_for_sign_in,
+)
 
 PENDING_KEY = "pending_sign_in"
 SIGNED_IN_AT_KEY = "signed_in_at"
@@ -34,6 +40,14 @@ def sign_in_password_step(request, user: User) -> bool:
     if not second_step_required(user):
         sign_in_complete(request, user)
         return True
+    # A trusted device (SECURITY.md 27-29) replaces the code, never the password, and never counts as a fresh factor.
+    cookie = request.COOKIES.get(trusted_device_cookie_name())
+    if cookie:
+        if trusted_device_for_sign_in(user=user, cookie_value=cookie, client=Client.from_request(request)):
+            sign_in_complete(request, user)
+            return True
+        if trusted_device_cookie_is_dead(cookie_value=cookie):
+            setattr(request, COOKIE_CLEAR_ATTR, True)
     request.session.cycle_key()
     request.session[PENDING_KEY] = {
         "user_id": user.pk,

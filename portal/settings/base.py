@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "security.two_factor",
     "security.phone",
     "security.app_passwords",
+    "security.trusted_devices",
     "security.helpdesk",
 ]
 
@@ -51,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Registers each signed-in session and enforces the absolute limit; needs request.user.
+    "security.trusted_devices.middleware.SessionRegistryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into the lockout page.
@@ -275,3 +278,23 @@ PORTAL_MAIL_IMAP_SECURITY = env.str("PORTAL_MAIL_IMAP_SECURITY", default="SSL/TL
 PORTAL_MAIL_POP3_HOST = env.str("PORTAL_MAIL_POP3_HOST", default="pop.example.com")
 PORTAL_MAIL_POP3_PORT = env.int("PORTAL_MAIL_POP3_PORT", default=995)
 PORTAL_MAIL_POP3_SECURITY = env.str("PORTAL_MAIL_POP3_SECURITY", default="SSL/TLS")
+
+# --- Two-step verification (security/two_factor; SECURITY.md 8-12, 19, 20, 33) -------------------------------
+# Shown in authenticator apps (label and issuer parameter of the otpauth URI).
+PORTAL_TOTP_ISSUER = env.str("PORTAL_TOTP_ISSUER", default="") or PORTAL_SITE_NAME
+# How far (in 30 s steps) a phone's clock may be learned to run slow; learned only from accepted codes.
+PORTAL_TOTP_MAX_DRIFT_STEPS = env.int("PORTAL_TOTP_MAX_DRIFT_STEPS", default=2)
+# Wrong codes, per device and counted in the database (so across all sessions and IPs of the account): wait
+# factor * 2^(n-1) seconds after the n-th consecutive failure, and lock the device after the hard cap.
+PORTAL_TWO_STEP_THROTTLE_FACTOR = env.int("PORTAL_TWO_STEP_THROTTLE_FACTOR", default=1)
+PORTAL_TWO_STEP_MAX_FAILURES = env.int("PORTAL_TWO_STEP_MAX_FAILURES", default=20)
+PORTAL_RECOVERY_CODE_COUNT = 10
+# How long setup keeps its pending secret, and how long new recovery codes stay on screen.
+PORTAL_TWO_STEP_SETUP_TTL = timedelta(minutes=10)
+
+# --- Trusted devices and signed-in sessions (security/trusted_devices; SECURITY.md 27, 28, 31, 32) -----------
+PORTAL_TRUSTED_DEVICE_DAYS = env.int("PORTAL_TRUSTED_DEVICE_DAYS", default=30)
+# Empty: "__Host-trusted_device" when SESSION_COOKIE_SECURE (production), else "trusted_device".
+PORTAL_TRUSTED_DEVICE_COOKIE_NAME = env.str("PORTAL_TRUSTED_DEVICE_COOKIE_NAME", default="")
+# A session's "last activity" is written at most this often (seconds), not on every request.
+PORTAL_SESSION_ACTIVITY_WRITE_SECONDS = 60

@@ -6,3 +6,11 @@ class TwoFactorConfig(AppConfig):
     name = "security.two_factor"
     label = "two_factor"
     verbose_name = _("Two-step verification")
+
+    def ready(self):
+        from security.audit import register_event_kinds
+
+        from . import admin_site, events, phone_method  # noqa: F401  (phone_method registers the SMS method)
+
+        register_event_kinds(events.EVENT_KINDS)
+        admin_site.admin_site_require_second_factor()

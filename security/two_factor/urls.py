@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "two_factor"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.manage, name="manage"),
+    path("verify/", views.verify, name="verify"),
+    path("setup/", views.setup, name="setup"),
+    path("recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("recovery-codes/recovery-codes.txt", views.recovery_codes_download, name="recovery_codes_download"),
+    path("recovery-codes/regenerate/", views.recovery_codes_regenerate_view, name="recovery_codes_regenerate"),
+    path("disable/", views.disable, name="disable"),
+]

@@ -1,0 +1,23 @@
+"""Security events recorded for trusted devices and sessions (see ``security.audit``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+DEVICE_TRUSTED = "trusted_devices.trusted"
+DEVICE_RENAMED = "trusted_devices.renamed"
+DEVICE_REVOKED = "trusted_devices.revoked"
+DEVICES_REVOKED_ALL = "trusted_devices.revoked_all"
+SIGNED_IN_ON_TRUSTED_DEVICE = "trusted_devices.signed_in"
+SESSION_ENDED = "sessions.ended"
+SESSIONS_ENDED_OTHERS = "sessions.ended_others"
+SESSION_EXPIRED = "sessions.expired"
+
+EVENT_KINDS = {
+    DEVICE_TRUSTED: _("A new device was trusted: %(device)s from %(ip)s"),
+    DEVICE_RENAMED: _("Trusted device renamed to “%(name)s”"),
+    DEVICE_REVOKED: _("Trusted device “%(device)s” revoked"),
+    DEVICES_REVOKED_ALL: _("All trusted devices revoked (%(count)s)"),
+    SIGNED_IN_ON_TRUSTED_DEVICE: _("Signed in on trusted device “%(device)s” without a code"),
+    SESSION_ENDED: _("Session on %(device)s ended"),
+    SESSIONS_ENDED_OTHERS: _("All other sessions ended (%(count)s)"),
+    SESSION_EXPIRED: _("Session ended after the absolute time limit"),
+}

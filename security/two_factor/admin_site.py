@@ -1,0 +1,38 @@
+"""The Django admin requires a verified second factor (SECURITY.md 33).
+
+The default ``admin.site`` becomes a django-otp ``OTPAdminSite``: ``has_permission`` also needs
+``request.user.is_verified()``, which is true only in a session that passed our second step (``django_otp.login``).
+Instead of django-otp's combined login form, staff are sent through the portal's own pages: to sign in, to confirm
+with a code if this session has not, or to set up two-step verification if they have no device yet.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp import user_has_device
+from django_otp.admin import OTPAdminSite
+
+
+class PortalOTPAdminSite(OTPAdminSite):
+    def login(self, request, extra_context=None):
+        next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': next_url})}")
+        if self.has_permission(request):
+            safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+            return redirect(next_url if safe else reverse("admin:index", current_app=self.name))
+        if not request.user.is_staff:
+            return redirect("security:overview")
+        if not user_has_device(request.user):
+            messages.info(request, _("Staff must turn on two-step verification before using the helpdesk."))
+            return redirect("two_factor:setup")
+        return redirect(f"{reverse('security:reauth')}?{urlencode({'next': next_url})}")
+
+
+def admin_site_require_second_factor() -> None:
+    """Turn the already populated default site into the OTP one, keeping every registration."""
+    admin.site.__class__ = PortalOTPAdminSite

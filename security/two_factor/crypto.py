@@ -1,0 +1,138 @@
+"""The cryptography of two-step verification, pure and small enough to audit in one sitting (SECURITY.md 8, 9, 19).
+
+Invariants:
+- A TOTP secret is 160 bits from ``secrets``. At rest it exists only encrypted (Fernet: AES-128-CBC + HMAC-SHA256)
+  under a key derived with HKDF from ``SECRET_KEY``; ``SECRET_KEY_FALLBACKS`` still decrypt, so the key can be
+  rotated. The plaintext secret lives only in memory while a code is checked or the setup page is drawn.
+- Codes are SHA1, 6 digits, 30 s steps (RFC 6238). The otpauth URI carries the issuer in the label and as a
+  parameter, and its Base32 secret has no padding.
+- A recovery code has 16 characters from a 31-letter alphabet (79 bits). Only a keyed HMAC-SHA256 of it is stored,
+  so a copy of the database alone is not enough to test guesses.
+- Every comparison of a code goes through ``hmac.compare_digest``.
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from urllib.parse import quote, urlencode
+
+import qrcode
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django_otp.oath import hotp
+from qrcode.image.svg import SvgPathImage
+
+TOTP_SECRET_BYTES = 20  # 160 bits (RFC 4226 R6)
+TOTP_DIGITS = 6
+TOTP_STEP_SECONDS = 30
+TOTP_ALGORITHM = "SHA1"
+
+RECOVERY_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: easy to read off paper
+RECOVERY_CODE_LENGTH = 16
+RECOVERY_CODE_GROUP = 4
+
+__all__ = ["InvalidToken"]
+
+
+def _server_keys() -> list[str]:
+    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+
+
+def _derive(server_key: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal.two_factor." + purpose).derive(
+        server_key.encode()
+    )
+
+
+def _fernet() -> MultiFernet:
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(key, b"secrets"))) for key in _server_keys()])
+
+
+def seal(plaintext: bytes) -> str:
+    """Encrypt and authenticate with the current server key."""
+    return _fernet().encrypt(plaintext).decode()
+
+
+def unseal(token: str, *, max_age_seconds: int | None = None) -> bytes:
+    """Decrypt with the current or a fallback key. Raises ``InvalidToken`` if forged, garbled or too old."""
+    return _fernet().decrypt(token.encode(), ttl=max_age_seconds)
+
+
+# --- TOTP ------------------------------------------------------------------------------------------------
+def totp_secret_new() -> bytes:
+    return secrets.token_bytes(TOTP_SECRET_BYTES)
+
+
+def totp_secret_base32(secret: bytes) -> str:
+    return base64.b32encode(secret).decode().rstrip("=")
+
+
+def totp_secret_for_display(secret: bytes) -> str:
+    """``ABCD EFGH …``: groups of four for typing into an app by hand."""
+    text = totp_secret_base32(secret)
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def otpauth_uri(*, secret: bytes, account: str, issuer: str) -> str:
+    """Key Uri Format: ``otpauth://totp/Issuer:account?secret=…&issuer=Issuer&…``."""
+    issuer = issuer.replace(":", "").strip()
+    label = quote(f"{issuer}:{account}", safe="@:")
+    params = urlencode(
+        {
+            "secret": totp_secret_base32(secret),
+            "issuer": issuer,
+            "algorithm": TOTP_ALGORITHM,
+            "digits": TOTP_DIGITS,
+            "period": TOTP_STEP_SECONDS,
+        },
+        quote_via=quote,
+    )
+    return f"otpauth://totp/{label}?{params}"
+
+
+def totp_step_at(timestamp: float) -> int:
+    return int(timestamp // TOTP_STEP_SECONDS)
+
+
+def totp_code(secret: bytes, step: int) -> str:
+    return f"{hotp(secret, step, digits=TOTP_DIGITS):0{TOTP_DIGITS}d}"
+
+
+def totp_match(secret: bytes, code: str, steps: list[int]) -> int | None:
+    """The first of ``steps`` whose code equals ``code``, or None. Every candidate is compared."""
+    found = None
+    for step in steps:
+        if hmac.compare_digest(totp_code(secret, step), code) and found is None:
+            found = step
+    return found
+
+
+def qr_svg(data: str) -> str:
+    """The QR code as inline SVG. ``SvgPathImage`` is the factory that renders when inlined (DESIGN.md)."""
+    image = qrcode.make(data, image_factory=SvgPathImage, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    return image.to_string(encoding="unicode")
+
+
+# --- Recovery codes ------------------------------------------------------------------------------------
+def recovery_code_new() -> str:
+    raw = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+    return "-".join(raw[i : i + RECOVERY_CODE_GROUP] for i in range(0, len(raw), RECOVERY_CODE_GROUP))
+
+
+def recovery_code_normalize(text: str) -> str | None:
+    """What the user typed, without case, spaces or dashes; None if it cannot be a recovery code."""
+    cleaned = "".join(text.split()).replace("-", "").lower()
+    if len(cleaned) != RECOVERY_CODE_LENGTH or any(c not in RECOVERY_CODE_ALPHABET for c in cleaned):
+        return None
+    return cleaned
+
+
+def recovery_code_digests(normalized: str) -> list[str]:
+    """The stored form under the current key first, then under each fallback key."""
+    return [
+        hmac.new(_derive(key, b"recovery-codes"), normalized.encode(), hashlib.sha256).hexdigest()
+        for key in _server_keys()
+    ]

@@ -1,0 +1,232 @@
+"""Turning two-step verification on and off, enrolling an authenticator, recovery codes, and checking a second
+factor (SECURITY.md 8-12, 19, 20).
+
+Invariants:
+- Only this module writes ``User.two_step_enabled``. It is True exactly when the user has a confirmed authenticator.
+- Each write runs in ``transaction.atomic()`` with the user's row locked (``select_for_update``), so two tabs or a
+  double submit cannot create two devices or two sets of recovery codes.
+- A plaintext recovery code exists only in the return value of ``recovery_codes_regenerate`` /
+  ``authenticator_enroll``; a plaintext TOTP secret only in the caller's memory and, sealed, in its session.
+- ``second_factor_verify`` checks one code against one device: the one of the method the user chose. A wrong code
+  is charged to that device only (django-otp issue 110). Success and failure are both recorded; a failure is never
+  rolled back by the exception that reports it.
+"""
+
+import hmac
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
+
+from accounts.models import User
+from security.audit import security_event_record
+from security.client import Client
+
+from . import crypto, events, methods
+from .models import AuthenticatorDevice, HardCapThrottlingMixin, RecoveryCode, RecoveryCodeDevice
+from .signals import two_step_disabled
+
+SIGN_IN = "sign_in"
+REAUTH = "reauth"
+
+
+class SecondStepError(Exception):
+    """A code was refused. ``message`` is the translated sentence to show; ``status`` the HTTP status."""
+
+    def __init__(self, message, *, status: int = 400):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class EnrollResult:
+    device: AuthenticatorDevice
+    recovery_codes: list[str] | None  # set when this enrolment turned two-step verification on
+    changed: bool  # False when this was a repeat of an enrolment already done (double submit)
+
+
+def _lock_user(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+def _recovery_codes_issue(*, user: User) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name=str(_("Recovery codes")), confirmed=True)
+    codes = [crypto.recovery_code_new() for _index in range(settings.PORTAL_RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=crypto.recovery_code_digests(crypto.recovery_code_normalize(code))[0])
+        for code in codes
+    )
+    return codes
+
+
+def authenticator_enroll(*, user: User, secret: bytes, code: str, client: Client) -> EnrollResult:
+    """Confirm a new authenticator with a code from it. Turns two-step on (issuing recovery codes) if it was off,
+    or replaces the user's authenticator if there was one. Raises ``SecondStepError`` if the code is wrong."""
+    now = time.time()
+    current = crypto.totp_step_at(now)
+    matched = crypto.totp_match(secret, code, [current, current - 1])
+    if matched is None:
+        raise SecondStepError(_("That code is not right. Check that the app shows this account, and try again."))
+    with transaction.atomic():
+        user = _lock_user(user)
+        existing = AuthenticatorDevice.objects.filter(user=user).first()
+        if existing is not None and hmac.compare_digest(existing.secret, secret):
+            return EnrollResult(device=existing, recovery_codes=None, changed=False)
+        if existing is not None:
+            existing.delete()
+        device = AuthenticatorDevice.objects.create(
+            user=user,
+            name=str(_("Authenticator app")),
+            confirmed=True,
+            sealed_key=crypto.seal(secret),
+            last_t=matched,  # the confirming code can never be used again
+        )
+        recovery_codes = None
+        if not user.two_step_enabled:
+            user.two_step_enabled = True
+            user.save(update_fields=["two_step_enabled"])
+            recovery_codes = _recovery_codes_issue(user=user)
+            kind = events.TWO_STEP_ENABLED
+        else:
+            kind = events.AUTHENTICATOR_REPLACED if existing is not None else events.AUTHENTICATOR_ADDED
+        security_event_record(user=user, actor=user, kind=kind, client=client, notify=True)
+    return EnrollResult(device=device, recovery_codes=recovery_codes, changed=True)
+
+
+def recovery_codes_regenerate(*, user: User, client: Client) -> list[str]:
+    """A new set of codes; every code of the old set stops working in the same transaction."""
+    with transaction.atomic():
+        user = _lock_user(user)
+        if not user.two_step_enabled:
+            raise SecondStepError(_("Turn on two-step verification first."))
+        codes = _recovery_codes_issue(user=user)
+        security_event_record(user=user, actor=user, kind=events.RECOVERY_CODES_REGENERATED, client=client, notify=True)
+    return codes
+
+
+def two_step_disable(*, user: User, client: Client, actor: User | None = None) -> None:
+    """Remove every second factor (ours and any other django-otp device) and turn the flag off."""
+    with transaction.atomic():
+        user = _lock_user(user)
+        for device in list(devices_for_user(user, confirmed=None)):
+            device.delete()
+        was_enabled = user.two_step_enabled
+        user.two_step_enabled = False
+        user.save(update_fields=["two_step_enabled"])
+        if was_enabled:
+            security_event_record(
+                user=user, actor=actor or user, kind=events.TWO_STEP_DISABLED, client=client, notify=True
+            )
+            two_step_disabled.send(sender=User, user=user, actor=actor or user, client=client)
+
+
+def _wait_message(info: dict):
+    if info.get("reason") == "locked":
+        return _(
+            "Too many wrong codes: this method is locked. Use another method, such as a recovery code, "
+            "or contact the helpdesk."
+        )
+    locked_until = info.get("locked_until")
+    seconds = max(1, int((locked_until - timezone.now()).total_seconds() + 0.999)) if locked_until else 1
+    return _("Too many wrong codes. Wait %(seconds)d seconds and try again.") % {"seconds": seconds}
+
+
+def second_factor_verify(
+    *, user: User, method_key: str, code: str, client: Client, purpose: str, session_key: str | None = None
+):
+    """Check ``code`` against the user's device for ``method_key``. Returns the device (for ``django_otp.login``;
+    None for a method without one) or raises ``SecondStepError`` with the sentence to show."""
+    method = methods.method_get(method_key)
+    if method is None or not method.available_for(user):
+        raise SecondStepError(_("That verification method is not available."))
+    details = {"method": method.key, "purpose": purpose}
+    if method.verify is not None:
+        return _custom_method_verify(
+            method=method, user=user, code=code, client=client, session_key=session_key, details=details
+        )
+    refused, locked_now = None, False
+    with transaction.atomic():
+        device = method.device_model.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None:
+            raise SecondStepError(_("That verification method is not available."))
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            refused = SecondStepError(_wait_message(info), status=429)
+        elif device.verify_token(code):
+            _unlock_other_devices(user=user, device=device)
+        else:
+            locked_now = getattr(device, "locked", False)
+            refused = SecondStepError(_("That code is not right. Try again."))
+        if refused is not None:
+            _failure_record(user=user, client=client, details=details, locked_now=locked_now)
+        elif method.key == methods.RECOVERY:
+            remaining = device.codes.filter(used_at__isnull=True).count()
+            security_event_record(
+                user=user,
+                actor=user,
+                kind=events.RECOVERY_CODE_USED,
+                client=client,
+                details={**details, "remaining": remaining},
+                notify=True,
+            )
+        elif purpose == REAUTH:
+            _success_record(user=user, client=client, details=details)
+    if refused is not None:
+        raise refused
+    return device
+
+
+def _custom_method_verify(*, method, user, code, client, session_key, details):
+    """A method with its own check (SMS): it keeps its own limits and commits its own failure count, so it runs
+    outside any transaction here; success and failure are recorded here like for every factor."""
+    try:
+        device = method.verify(user=user, code=code, client=client, session_key=session_key)
+    except SecondStepError:
+        _failure_record(user=user, client=client, details=details, locked_now=False)
+        raise
+    with transaction.atomic():
+        _unlock_other_devices(user=user, device=device)
+    if details["purpose"] == REAUTH:
+        _success_record(user=user, client=client, details=details)
+    return device
+
+
+def _unlock_other_devices(*, user: User, device) -> None:
+    """Passing with one factor unlocks the others: the user has proved who they are."""
+    passed = device.persistent_id if device is not None else None
+    for other in devices_for_user(user, confirmed=None, for_verify=True):
+        if (
+            isinstance(other, HardCapThrottlingMixin)
+            and other.persistent_id != passed
+            and other.throttling_failure_count
+        ):
+            other.throttle_reset(commit=True)
+
+
+def _failure_record(*, user: User, client: Client, details: dict, locked_now: bool) -> None:
+    security_event_record(
+        user=user,
+        actor=user,
+        kind=events.SECOND_FACTOR_LOCKED if locked_now else events.SECOND_FACTOR_FAILED,
+        client=client,
+        details=details,
+        notify=locked_now,
+    )
+
+
+def _success_record(*, user: User, client: Client, details: dict) -> None:
+    security_event_record(user=user, actor=user, kind=events.SECOND_FACTOR_PASSED, client=client, details=details)
+
+
+def second_factor_challenge(*, request, user: User, method_key: str, client: Client):
+    """Ask a method to send a code (SMS). Returns the message to show; raises ``SecondStepError`` if it cannot."""
+    method = methods.method_get(method_key)
+    if method is None or method.challenge is None or not method.available_for(user):
+        raise SecondStepError(_("That verification method is not available."))
+    return method.challenge(request=request, user=user, client=client)

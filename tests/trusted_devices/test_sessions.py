@@ -1,0 +1,149 @@
+"""SECURITY.md 31, 32: the user's signed-in sessions, ending them, idle and absolute limits."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from security.models import SecurityEvent
+from security.trusted_devices import events
+from security.trusted_devices.models import UserSession
+from tests.factories import PASSWORD
+
+PHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+def sign_in(user, **extra) -> Client:
+    client = Client(**extra)
+    response = client.post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def two_sessions(user, clock):
+    laptop = sign_in(user, REMOTE_ADDR="203.0.113.7")
+    clock.shift(60)
+    phone = sign_in(user, HTTP_USER_AGENT=PHONE_UA, REMOTE_ADDR="198.51.100.4")
+    return laptop, phone
+
+
+def test_sessions_are_listed_with_this_one_marked(two_sessions):
+    laptop, _phone = two_sessions
+    page = laptop.get("/devices/sessions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("data-session-id=") == 2
+    assert page.count('data-testid="this-session"') == 1
+    assert ("198.51.100.4" in page and "Safari on iOS" in page) or "iPhone" in page
+
+
+def test_ending_another_session_signs_it_out_on_the_server(two_sessions, user):
+    laptop, phone = two_sessions
+    phone_record = UserSession.objects.get(user=user, ip_address="198.51.100.4")
+    assert laptop.post(f"/devices/sessions/{phone_record.pk}/end/")["Location"] == "/devices/sessions/"
+    assert not Session.objects.filter(session_key=phone_record.session_key).exists()
+    assert phone.get("/")["Location"].startswith("/account/sign-in/")
+    assert laptop.get("/").status_code == 200
+    assert SecurityEvent.objects.filter(user=user, kind=events.SESSION_ENDED).exists()
+
+
+def test_this_session_cannot_be_ended_from_the_list(two_sessions, user):
+    laptop, _phone = two_sessions
+    mine = UserSession.objects.get(session_key=laptop.session.session_key)
+    laptop.post(f"/devices/sessions/{mine.pk}/end/")
+    assert laptop.get("/").status_code == 200
+
+
+def test_end_all_other_sessions(two_sessions, user, clock):
+    laptop, phone = two_sessions
+    third = sign_in(user)
+    phone.post("/devices/sessions/end-others/")
+    assert phone.get("/").status_code == 200
+    assert laptop.get("/").status_code == 302 and third.get("/").status_code == 302
+    assert UserSession.objects.filter(user=user).count() == 1
+    assert SecurityEvent.objects.get(user=user, kind=events.SESSIONS_ENDED_OTHERS).details == {"count": 2}
+
+
+def test_cannot_end_another_users_session(two_sessions, user):
+    from tests.factories import UserFactory
+
+    laptop, _phone = two_sessions
+    intruder = sign_in(UserFactory())
+    record = UserSession.objects.get(session_key=laptop.session.session_key)
+    intruder.post(f"/devices/sessions/{record.pk}/end/")
+    assert laptop.get("/").status_code == 200
+
+
+def test_sign_out_removes_the_session_from_the_list(two_sessions, user):
+    laptop, _phone = two_sessions
+    laptop.post("/account/sign-out/")
+    assert UserSession.objects.filter(user=user).count() == 1
+
+
+def test_password_change_drops_the_other_sessions_from_the_list(two_sessions, user):
+    laptop, phone = two_sessions
+    response = laptop.post(
+        "/account/password/",
+        {
+            "current_password": PASSWORD,
+            "new_password": "Brand-New-Passphrase-77",
+            "new_password_again": "Brand-New-Passphrase-77",
+        },
+    )
+    assert response.status_code == 302
+    page = laptop.get("/devices/sessions/").content.decode()
+    assert page.count("data-session-id=") == 1
+    assert phone.get("/").status_code == 302
+
+
+def test_idle_limit_ends_the_session(user, clock):
+    client = sign_in(user)
+    clock.shift(59 * 60)
+    assert client.get("/").status_code == 200
+    clock.shift(59 * 60)
+    assert client.get("/").status_code == 200  # activity keeps it alive
+    clock.shift(60 * 60 + 1)
+    assert client.get("/").status_code == 302
+
+
+def test_absolute_limit_ends_the_session_even_when_active(user, clock):
+    client = sign_in(user)
+    for _hour in range(24):
+        clock.shift(59 * 60)
+        assert client.get("/").status_code == 200  # 23 h 36 min after sign-in, never idle
+    clock.shift(30 * 60)  # 24 h 6 min after sign-in, 30 min idle
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/")
+    assert SecurityEvent.objects.filter(user=user, kind=events.SESSION_EXPIRED).exists()
+    assert not UserSession.objects.filter(user=user).exists()
+
+
+def test_limits_are_configurable(user, clock, settings):
+    from datetime import timedelta
+
+    settings.PORTAL_SESSION_ABSOLUTE = timedelta(hours=2)
+    client = sign_in(user)
+    clock.shift(3500)
+    assert client.get("/").status_code == 200
+    clock.shift(3500)
+    assert client.get("/").status_code == 200  # 1 h 57 min after sign-in
+    clock.shift(400)
+    assert client.get("/").status_code == 302  # 2 h 3 min: past the 2 h absolute limit
+
+
+def test_activity_is_written_at_most_once_a_minute(user, clock, django_assert_max_num_queries):
+    client = sign_in(user)
+    record = UserSession.objects.get(user=user)
+    clock.shift(10)
+    client.get("/")
+    record.refresh_from_db()
+    first = record.last_activity_at
+    clock.shift(10)
+    client.get("/")
+    record.refresh_from_db()
+    assert record.last_activity_at == first
+    clock.shift(61)
+    client.get("/")
+    record.refresh_from_db()
+    assert record.last_activity_at > first
