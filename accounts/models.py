@@ -45,6 +45,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=10, blank=True)
     # Turned on and off only by security.two_factor services; the mail_accounts view reads it.
     two_step_enabled = models.BooleanField(_("two-step verification"), default=False)
+    # Set by a helpdesk reset: the user must set up two-step verification again before using the portal.
+    two_step_setup_required = models.BooleanField(_("must set up two-step verification"), default=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Rotated when the password is changed or reset. Sessions (and trusted devices) are bound to it instead of
     # to the password hash, so Django upgrading the hash on sign-in does not end anybody's session.

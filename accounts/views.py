@@ -47,8 +47,9 @@ def sign_in(request):
             return render(request, "accounts/sign_in.html", {"form": form, "wait_message": message}, status=429)
         if form.is_valid():
             throttle.sign_in_succeeded(address=address)
-            if sign_in_password_step(request, form.user):
-                return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+            next_url = _safe_next(request)
+            if sign_in_password_step(request, form.user, next_url=next_url):
+                return redirect(next_url or settings.LOGIN_REDIRECT_URL)
             return redirect("two_factor:verify")
         if form.has_error("__all__", "invalid_login"):
             throttle.sign_in_failed(address=address, ip=ip)

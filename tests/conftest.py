@@ -97,3 +97,15 @@ def dovecot(django_db_setup, django_db_blocker, smtp_sink):
         server.__exit__(None, None, None)
         if not os.environ.get("PORTAL_KEEP_DOVECOT"):
             shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def make_app_password():
+    """``make_app_password(user, scope=..., name=...)`` -> CreatedAppPassword (the secret and the row)."""
+    from security.app_passwords.services import app_password_create
+    from security.client import SYSTEM
+
+    def make(user, *, scope="smtp", name="Thunderbird", **kwargs):
+        return app_password_create(user=user, name=name, scope=scope, actor=None, client=SYSTEM, **kwargs)
+
+    return make

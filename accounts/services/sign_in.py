@@ -34,9 +34,9 @@ def second_step_required(user: User) -> bool:
     return user.two_step_enabled
 
 
-def sign_in_password_step(request, user: User) -> bool:
+def sign_in_password_step(request, user: User, *, next_url: str | None = None) -> bool:
     """Called once the password was right. Returns True if the user is now signed in, False if a second step
-    is due (the pending state is then in the session)."""
+    is due (the pending state is then in the session, with ``next_url``, already checked to be on this site)."""
     if not second_step_required(user):
         sign_in_complete(request, user)
         return True
@@ -54,8 +54,15 @@ def sign_in_password_step(request, user: User) -> bool:
         "stamp": user.security_stamp,
         "backend": user.backend,
         "started_at": timezone.now().isoformat(),
+        "next": next_url or "",
     }
     return False
+
+
+def pending_sign_in_next(request) -> str:
+    """Where the user was going when the sign-in began (e.g. the admin), to continue there after the code."""
+    pending = request.session.get(PENDING_KEY)
+    return pending.get("next", "") if isinstance(pending, dict) else ""
 
 
 def pending_sign_in_user(request) -> User | None:

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     # Registers each signed-in session and enforces the absolute limit; needs request.user.
     "security.trusted_devices.middleware.SessionRegistryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.two_factor.middleware.TwoStepSetupRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into the lockout page.
     "axes.middleware.AxesMiddleware",

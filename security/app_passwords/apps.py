@@ -15,9 +15,7 @@ class AppPasswordsConfig(AppConfig):
         from . import events, services
 
         register_event_kinds(events.EVENT_KINDS)
-        credentials_reset.connect(
-            services.app_passwords_on_credentials_reset, dispatch_uid="app_passwords_reset"
-        )
+        credentials_reset.connect(services.app_passwords_on_credentials_reset, dispatch_uid="app_passwords_reset")
         post_migrate.connect(_sync_site_options, sender=self, dispatch_uid="app_passwords_site_options")
 
 

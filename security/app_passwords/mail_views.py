@@ -72,9 +72,7 @@ MAIN_PASSWORD_LOOKUP = "SELECT login AS user, password FROM mail_accounts WHERE 
 
 def lookup_plans(connection, *, login="user1@example.com", token="0" * 64) -> dict[str, str]:
     """EXPLAIN of both Dovecot lookups on this database (docs/mail-server.md, bench/smtp_auth.py)."""
-    prefix = {"sqlite": "EXPLAIN QUERY PLAN ", "postgresql": "EXPLAIN ", "mysql": "EXPLAIN "}[
-        connection.vendor
-    ]
+    prefix = {"sqlite": "EXPLAIN QUERY PLAN ", "postgresql": "EXPLAIN ", "mysql": "EXPLAIN "}[connection.vendor]
     plans = {}
     for label, sql, params in (
         ("mail_app_passwords", APP_PASSWORD_LOOKUP, [login, "smtp", token]),

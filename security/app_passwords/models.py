@@ -101,9 +101,7 @@ class MailService(models.Model):
     service = models.CharField(max_length=16)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["scope", "service"], name="mail_service_scope_service")
-        ]
+        constraints = [models.UniqueConstraint(fields=["scope", "service"], name="mail_service_scope_service")]
 
     def __str__(self):
         return f"{self.scope}:{self.service}"

@@ -103,7 +103,9 @@ class UserAdmin(admin.ModelAdmin):
         if not users:
             messages.error(request, _("Select at least one user."))
             return redirect("admin:accounts_user_changelist")
-        form = HelpdeskReasonForm(request.POST if request.method == "POST" else None)
+        form = HelpdeskReasonForm(
+            request.POST if request.method == "POST" else None, offers_require_setup=action.offers_require_setup
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 done = helpdesk_action_perform(
@@ -111,6 +113,7 @@ class UserAdmin(admin.ModelAdmin):
                     staff=request.user,
                     user_ids=[u.pk for u in users],
                     reason=form.cleaned_data["reason"],
+                    require_setup=form.cleaned_data.get("require_setup", False),
                     client=Client.from_request(request),
                 )
             except ValidationError as error:

@@ -4,11 +4,9 @@ emails/security_event.txt)."""
 from django.utils.translation import gettext_lazy as _
 
 CLEARED_SIGN_IN_LOCK = "helpdesk.cleared_sign_in_lock"
-ENDED_SESSIONS = "helpdesk.ended_sessions"
 DISABLED_ACCOUNT = "helpdesk.disabled_account"
 
 EVENT_KINDS = {
     CLEARED_SIGN_IN_LOCK: _("Helpdesk cleared the sign-in lock"),
-    ENDED_SESSIONS: _("Helpdesk signed you out everywhere"),
     DISABLED_ACCOUNT: _("Helpdesk disabled the account"),
 }

@@ -11,5 +11,14 @@ class HelpdeskReasonForm(forms.Form):
         max_length=REASON_MAX_LENGTH * 4,  # helpdesk_reason_clean gives the precise message
     )
 
+    require_setup = forms.BooleanField(
+        label=_("Require the user to set up two-step verification again at the next sign-in"), required=False
+    )
+
+    def __init__(self, *args, offers_require_setup: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not offers_require_setup:
+            del self.fields["require_setup"]
+
     def clean_reason(self):
         return helpdesk_reason_clean(self.cleaned_data["reason"])

@@ -31,16 +31,18 @@ class HelpdeskAction:
     name: str
     label: Promise
     permission: str  # "accounts.<codename>"
-    # run(*, user, staff, client, reason) -> bool: does the work and records the event (actor=staff, the reason in
-    # details, notify=True), usually through the feature's own service. False: nothing to do for this user.
+    # run(*, user, staff, client, reason, require_setup) -> bool: does the work and records the event (actor=staff,
+    # the reason in details, notify=True), usually through the feature's own service. False: nothing to do.
     run: Callable[..., bool]
+    # Offer "require two-step setup at next sign-in" on the confirmation page.
+    offers_require_setup: bool = False
 
 
 def _record(kind: str, *, user: User, staff: User, client: Client, reason: str) -> None:
     security_event_record(user=user, actor=staff, kind=kind, client=client, details={"reason": reason}, notify=True)
 
 
-def _clear_sign_in_lock(*, user: User, staff: User, client: Client, reason: str) -> bool:
+def _clear_sign_in_lock(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
     from axes.utils import reset
 
     reset(username=user.email)
@@ -49,15 +51,27 @@ def _clear_sign_in_lock(*, user: User, staff: User, client: Client, reason: str)
     return True
 
 
-def _end_sessions(*, user: User, staff: User, client: Client, reason: str) -> bool:
-    # Sessions are bound to the security stamp: a new stamp makes every existing session invalid at its next request.
-    user.rotate_security_stamp()
-    user.save(update_fields=["security_stamp"])
-    _record(events.ENDED_SESSIONS, user=user, staff=staff, client=client, reason=reason)
+def _end_sessions(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
+    from security.trusted_devices.services import user_sessions_end_all
+
+    user_sessions_end_all(user=user, client=client, actor=staff, reason=reason)
     return True
 
 
-def _disable_account(*, user: User, staff: User, client: Client, reason: str) -> bool:
+def _reset_two_step(*, user: User, staff: User, client: Client, reason: str, require_setup: bool = False) -> bool:
+    """Removes every factor and recovery code; trusted devices go with it (two_step_disabled signal)."""
+    from security.two_factor.services import two_step_disable
+
+    return two_step_disable(user=user, client=client, actor=staff, reason=reason, require_setup=require_setup)
+
+
+def _forget_trusted_devices(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
+    from security.trusted_devices.services import trusted_devices_revoke_all
+
+    return trusted_devices_revoke_all(user=user, client=client, actor=staff, notify=True, reason=reason) > 0
+
+
+def _disable_account(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
     user.is_active = False
     user.rotate_security_stamp()
     user.save(update_fields=["is_active", "security_stamp"])
@@ -67,13 +81,13 @@ def _disable_account(*, user: User, staff: User, client: Client, reason: str) ->
     return True
 
 
-def _revoke_app_passwords(*, user: User, staff: User, client: Client, reason: str) -> bool:
+def _revoke_app_passwords(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
     from security.app_passwords.services import app_passwords_revoke_all
 
     return app_passwords_revoke_all(user=user, actor=staff, client=client, reason=reason) > 0
 
 
-def _unbind_phone(*, user: User, staff: User, client: Client, reason: str) -> bool:
+def _unbind_phone(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
     from security.phone.errors import PhoneBindRefused
     from security.phone.services import phone_remove
 
@@ -87,6 +101,19 @@ def _unbind_phone(*, user: User, staff: User, client: Client, reason: str) -> bo
 HELPDESK_ACTIONS: dict[str, HelpdeskAction] = {
     action.name: action
     for action in [
+        HelpdeskAction(
+            "reset_two_step",
+            _("Reset two-step verification"),
+            "accounts.helpdesk_reset_two_step",
+            _reset_two_step,
+            offers_require_setup=True,
+        ),
+        HelpdeskAction(
+            "forget_trusted_devices",
+            _("Forget trusted devices"),
+            "accounts.helpdesk_forget_trusted_devices",
+            _forget_trusted_devices,
+        ),
         HelpdeskAction(
             "clear_sign_in_lock",
             _("Clear the sign-in lock"),
@@ -132,7 +159,9 @@ def helpdesk_reason_clean(reason: str) -> str:
     return reason
 
 
-def helpdesk_action_perform(*, action_name: str, staff: User, user_ids: list[int], reason: str, client: Client) -> int:
+def helpdesk_action_perform(
+    *, action_name: str, staff: User, user_ids: list[int], reason: str, client: Client, require_setup: bool = False
+) -> int:
     """Runs one helpdesk action on each user; returns how many users it was applied to."""
     action = HELPDESK_ACTIONS[action_name]
     if not (staff.is_active and staff.is_staff and staff.has_perm(action.permission)):
@@ -144,6 +173,6 @@ def helpdesk_action_perform(*, action_name: str, staff: User, user_ids: list[int
             user = User.objects.select_for_update().filter(pk=user_id).first()
             if user is None:
                 continue
-            if action.run(user=user, staff=staff, client=client, reason=reason):
+            if action.run(user=user, staff=staff, client=client, reason=reason, require_setup=require_setup):
                 done += 1
     return done

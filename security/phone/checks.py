@@ -27,20 +27,12 @@ def sms_gateway_check(app_configs=None, **kwargs):
         )
     if name == "twilio":
         if not (settings.PORTAL_TWILIO_ACCOUNT_SID and settings.PORTAL_TWILIO_AUTH_TOKEN):
-            errors.append(
-                Error("Set PORTAL_TWILIO_ACCOUNT_SID and PORTAL_TWILIO_AUTH_TOKEN.", id="phone.E003")
-            )
+            errors.append(Error("Set PORTAL_TWILIO_ACCOUNT_SID and PORTAL_TWILIO_AUTH_TOKEN.", id="phone.E003"))
         if not (settings.PORTAL_TWILIO_FROM or settings.PORTAL_TWILIO_MESSAGING_SERVICE_SID):
-            errors.append(
-                Error("Set PORTAL_TWILIO_FROM or PORTAL_TWILIO_MESSAGING_SERVICE_SID.", id="phone.E003")
-            )
+            errors.append(Error("Set PORTAL_TWILIO_FROM or PORTAL_TWILIO_MESSAGING_SERVICE_SID.", id="phone.E003"))
     if not settings.PORTAL_SMS_ALLOWED_REGIONS:
-        errors.append(
-            Error("PORTAL_SMS_ALLOWED_REGIONS is empty: no number could be bound.", id="phone.E004")
-        )
+        errors.append(Error("PORTAL_SMS_ALLOWED_REGIONS is empty: no number could be bound.", id="phone.E004"))
     ttl = settings.PORTAL_SMS_CODE_TTL.total_seconds()
     if not 60 <= ttl <= 600:
-        errors.append(
-            Error("PORTAL_SMS_CODE_TTL must be between 1 and 10 minutes (SECURITY.md 14).", id="phone.E005")
-        )
+        errors.append(Error("PORTAL_SMS_CODE_TTL must be between 1 and 10 minutes (SECURITY.md 14).", id="phone.E005"))
     return errors

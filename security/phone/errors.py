@@ -20,9 +20,7 @@ class PhoneError(Exception):
 
     code = "error"
 
-    def __init__(
-        self, code: str | None = None, *, retry_at: datetime | None = None, remaining: int | None = None
-    ):
+    def __init__(self, code: str | None = None, *, retry_at: datetime | None = None, remaining: int | None = None):
         super().__init__(code or self.code)
         self.code = code or self.code
         self.retry_at = retry_at
@@ -51,9 +49,7 @@ class PhoneNumberRefused(PhoneError):
             "plus": _("A + may only appear once, at the very start of the number."),
             "invalid": _("That is not a valid phone number. Check the digits and the country code."),
             "region": _("Phone numbers from this country or region are not supported here."),
-            "not_mobile": _(
-                "This number cannot receive text messages (for example a landline). Use a mobile number."
-            ),
+            "not_mobile": _("This number cannot receive text messages (for example a landline). Use a mobile number."),
         }
 
 
@@ -64,17 +60,12 @@ class SmsSendRefused(PhoneError):
     def messages(self):
         when = self._when()
         return {
-            "cooldown": _("A code was sent just now. You can ask for a new one at %(time)s.")
-            % {"time": when},
+            "cooldown": _("A code was sent just now. You can ask for a new one at %(time)s.") % {"time": when},
             "locked": _("Too many wrong codes. You can ask for a new code at %(time)s.") % {"time": when},
-            "limit_number": _("Too many codes were sent to this number. Try again at %(time)s.")
-            % {"time": when},
-            "limit_account": _("You have asked for too many codes today. Try again at %(time)s.")
-            % {"time": when},
-            "limit_ip": _("Too many codes were requested from your network. Try again at %(time)s.")
-            % {"time": when},
-            "limit_global": _("We cannot send more text messages today. Try again at %(time)s.")
-            % {"time": when},
+            "limit_number": _("Too many codes were sent to this number. Try again at %(time)s.") % {"time": when},
+            "limit_account": _("You have asked for too many codes today. Try again at %(time)s.") % {"time": when},
+            "limit_ip": _("Too many codes were requested from your network. Try again at %(time)s.") % {"time": when},
+            "limit_global": _("We cannot send more text messages today. Try again at %(time)s.") % {"time": when},
         }
 
 
@@ -106,8 +97,7 @@ class SmsCodeRejected(PhoneError):
             "wrong": _("That code is not right. %(remaining)s tries left.") % {"remaining": self.remaining},
             "expired": _("That code has expired. Ask for a new one."),
             "used": _("That code was already used. If your phone is not bound yet, ask for a new code."),
-            "locked": _("Too many wrong codes. You can ask for a new code at %(time)s.")
-            % {"time": self._when()},
+            "locked": _("Too many wrong codes. You can ask for a new code at %(time)s.") % {"time": self._when()},
             "no_code": _("No code was sent for this in this session. Ask for a new one."),
         }
 

@@ -11,9 +11,7 @@ class PhoneNumberForm(forms.Form):
         required=False,
         strip=False,
         help_text=_("For example 138 1234 5678, or +852 6123 4567 outside mainland China."),
-        widget=forms.TextInput(
-            attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "maxlength": 32}
-        ),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "maxlength": 32}),
     )
 
 

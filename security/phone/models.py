@@ -48,9 +48,7 @@ class SmsChallenge(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "purpose"], name="phone_smschallenge_user_purpose")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "purpose"], name="phone_smschallenge_user_purpose")]
 
     def __str__(self):
         return f"{self.purpose} code for user {self.user_id}"

@@ -147,9 +147,7 @@ def sms_code_send(*, user, number: str, purpose: str, session_key: str, client: 
         challenge.used_at = None
         challenge.save()
     log.info("sms code sent: user=%s purpose=%s", user.pk, purpose)
-    return SmsCodeSent(
-        number=number, expires_at=now + ttl, resend_at=now + settings.PORTAL_SMS_RESEND_COOLDOWN
-    )
+    return SmsCodeSent(number=number, expires_at=now + ttl, resend_at=now + settings.PORTAL_SMS_RESEND_COOLDOWN)
 
 
 def _code_normalize(code: str) -> str:
@@ -223,9 +221,7 @@ def phone_bind_start(*, user, raw_number: str, session_key: str, client: Client)
     current = PhoneBinding.objects.filter(user=user).values_list("number", flat=True).first()
     if current is not None and str(current) == number:
         raise PhoneBindRefused("same_number")
-    return sms_code_send(
-        user=user, number=number, purpose=PURPOSE_BIND, session_key=session_key, client=client
-    )
+    return sms_code_send(user=user, number=number, purpose=PURPOSE_BIND, session_key=session_key, client=client)
 
 
 def phone_bind_resend(*, user, session_key: str, client: Client) -> SmsCodeSent:

@@ -52,9 +52,7 @@ def manage(request):
 @reauth_required
 @never_cache
 def confirm(request):
-    pending = sms_challenge_pending(
-        user=request.user, purpose=PURPOSE_BIND, session_key=_session_key(request)
-    )
+    pending = sms_challenge_pending(user=request.user, purpose=PURPOSE_BIND, session_key=_session_key(request))
     if pending is None:
         return redirect("phone:manage")
     form = SmsCodeForm(request.POST if request.method == "POST" else None)
@@ -68,9 +66,7 @@ def confirm(request):
             )
         except PhoneError as error:
             form.add_error("code", error.message)
-            pending = sms_challenge_pending(
-                user=request.user, purpose=PURPOSE_BIND, session_key=_session_key(request)
-            )
+            pending = sms_challenge_pending(user=request.user, purpose=PURPOSE_BIND, session_key=_session_key(request))
         else:
             messages.success(request, _("Your phone %(number)s is bound.") % {"number": pending["masked"]})
             return redirect("security:overview")
@@ -83,9 +79,7 @@ def confirm(request):
 @reauth_required
 def resend(request):
     try:
-        phone_bind_resend(
-            user=request.user, session_key=_session_key(request), client=Client.from_request(request)
-        )
+        phone_bind_resend(user=request.user, session_key=_session_key(request), client=Client.from_request(request))
     except PhoneError as error:
         messages.error(request, error.message)
     else:

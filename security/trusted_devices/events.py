@@ -9,6 +9,7 @@ DEVICES_REVOKED_ALL = "trusted_devices.revoked_all"
 SIGNED_IN_ON_TRUSTED_DEVICE = "trusted_devices.signed_in"
 SESSION_ENDED = "sessions.ended"
 SESSIONS_ENDED_OTHERS = "sessions.ended_others"
+SESSIONS_ENDED_ALL = "sessions.ended_all"
 SESSION_EXPIRED = "sessions.expired"
 
 EVENT_KINDS = {
@@ -19,5 +20,6 @@ EVENT_KINDS = {
     SIGNED_IN_ON_TRUSTED_DEVICE: _("Signed in on trusted device “%(device)s” without a code"),
     SESSION_ENDED: _("Session on %(device)s ended"),
     SESSIONS_ENDED_OTHERS: _("All other sessions ended (%(count)s)"),
+    SESSIONS_ENDED_ALL: _("Signed out everywhere (%(count)s sessions)"),
     SESSION_EXPIRED: _("Session ended after the absolute time limit"),
 }

@@ -196,7 +196,9 @@ def trusted_device_revoke(*, user: User, device_id: int, client: Client, actor: 
     return True
 
 
-def trusted_devices_revoke_all(*, user: User, client: Client, actor: User | None = None, notify: bool = False) -> int:
+def trusted_devices_revoke_all(
+    *, user: User, client: Client, actor: User | None = None, notify: bool = False, reason: str = ""
+) -> int:
     """Revoke every trusted device (user's choice, password change or reset, two-step off, helpdesk)."""
     with transaction.atomic():
         count, _by_model = TrustedDevice.objects.filter(user=user).delete()
@@ -206,7 +208,7 @@ def trusted_devices_revoke_all(*, user: User, client: Client, actor: User | None
                 actor=actor,
                 kind=events.DEVICES_REVOKED_ALL,
                 client=client,
-                details={"count": count},
+                details={"count": count, **({"reason": reason} if reason else {})},
                 notify=notify,
             )
     return count
@@ -279,6 +281,25 @@ def user_session_end(*, user: User, session_id: int, client: Client) -> bool:
             details={"device": _describe_for(user, record.user_agent)},
         )
     return True
+
+
+def user_sessions_end_all(*, user: User, client: Client, actor: User, reason: str = "") -> int:
+    """Helpdesk: end every signed-in session of the user on the server. Trusted devices stay trusted."""
+    with transaction.atomic():
+        records = list(UserSession.objects.select_for_update().filter(user=user))
+        store = _session_store()()
+        for record in records:
+            store.delete(record.session_key)
+        UserSession.objects.filter(pk__in=[record.pk for record in records]).delete()
+        security_event_record(
+            user=user,
+            actor=actor,
+            kind=events.SESSIONS_ENDED_ALL,
+            client=client,
+            details={"count": len(records), **({"reason": reason} if reason else {})},
+            notify=True,
+        )
+    return len(records)
 
 
 def user_sessions_end_others(*, user: User, keep_session_key: str | None, client: Client) -> int:

@@ -90,7 +90,8 @@ def authenticator_enroll(*, user: User, secret: bytes, code: str, client: Client
         recovery_codes = None
         if not user.two_step_enabled:
             user.two_step_enabled = True
-            user.save(update_fields=["two_step_enabled"])
+            user.two_step_setup_required = False
+            user.save(update_fields=["two_step_enabled", "two_step_setup_required"])
             recovery_codes = _recovery_codes_issue(user=user)
             kind = events.TWO_STEP_ENABLED
         else:
@@ -110,20 +111,31 @@ def recovery_codes_regenerate(*, user: User, client: Client) -> list[str]:
     return codes
 
 
-def two_step_disable(*, user: User, client: Client, actor: User | None = None) -> None:
-    """Remove every second factor (ours and any other django-otp device) and turn the flag off."""
+def two_step_disable(
+    *, user: User, client: Client, actor: User | None = None, reason: str = "", require_setup: bool = False
+) -> bool:
+    """Remove every second factor (ours and any other django-otp device) and turn the flag off. Helpdesk passes
+    the staff ``actor``, their ``reason``, and whether the user must set it up again at the next sign-in.
+    Returns False if there was nothing to turn off."""
     with transaction.atomic():
         user = _lock_user(user)
         for device in list(devices_for_user(user, confirmed=None)):
             device.delete()
         was_enabled = user.two_step_enabled
         user.two_step_enabled = False
-        user.save(update_fields=["two_step_enabled"])
+        user.two_step_setup_required = require_setup
+        user.save(update_fields=["two_step_enabled", "two_step_setup_required"])
         if was_enabled:
             security_event_record(
-                user=user, actor=actor or user, kind=events.TWO_STEP_DISABLED, client=client, notify=True
+                user=user,
+                actor=actor or user,
+                kind=events.TWO_STEP_DISABLED,
+                client=client,
+                details={"reason": reason} if reason else {},
+                notify=True,
             )
             two_step_disabled.send(sender=User, user=user, actor=actor or user, client=client)
+    return was_enabled
 
 
 def _wait_message(info: dict):

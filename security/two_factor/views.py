@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.services.sign_in import pending_sign_in_user, sign_in_complete
+from accounts.services.sign_in import pending_sign_in_next, pending_sign_in_user, sign_in_complete
 from security.client import Client
 from security.forms import ReauthPasswordForm
 from security.reauth import FRESH_METHOD_KEY, reauth_mark_fresh, reauth_required, reauth_url
@@ -111,6 +111,8 @@ def verify(request):
         messages.error(request, _("Your sign-in has expired. Enter your password again."))
         return redirect("accounts:sign_in")
 
+    next_url = pending_sign_in_next(request)
+
     def success(device, method):
         sign_in_complete(request, user, second_factor=method.key)
         if device is not None:
@@ -121,6 +123,8 @@ def verify(request):
                 user=user, client=Client.from_request(request), cookie_value=request.COOKIES.get(cookie_name)
             )
             setattr(request, trusted_devices.COOKIE_SET_ATTR, (value, trusted.expires_at))
+        if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            return redirect(next_url)
         return redirect(settings.LOGIN_REDIRECT_URL)
 
     extra = {

@@ -87,9 +87,14 @@ def test_end_sessions(helpdesk_client, db):
     users_browser = Client()
     users_browser.post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
     assert users_browser.get("/").status_code == 200
+    from security.trusted_devices.models import UserSession
+
+    assert UserSession.objects.filter(user=user).count() == 1
     run_action(helpdesk_client, "end_sessions", [user])
     assert users_browser.get("/").status_code == 302
-    assert SecurityEvent.objects.filter(user=user, kind="helpdesk.ended_sessions").count() == 1
+    assert not UserSession.objects.filter(user=user).exists()
+    event = SecurityEvent.objects.get(user=user, kind="sessions.ended_all")
+    assert event.actor_kind == "staff" and event.details["reason"].startswith("Ticket #4711")
 
 
 def test_disable_account_works_in_bulk(helpdesk_client, db):
@@ -213,3 +218,60 @@ def test_revoke_all_app_passwords_and_no_secret_on_the_user_page(helpdesk_client
     event = SecurityEvent.objects.get(user=user, kind="app_password.revoked_all")
     assert event.actor == helpdesk_user
     assert event.details == {"count": 2, "reason": "Ticket #4711: user lost their phone"}
+
+
+def _user_with_two_step_and_trust():
+    from security.client import Client as ClientInfo
+    from security.trusted_devices.services import trusted_device_create
+    from tests.two_factor.otp import FIXED_KEY, two_step_sign_in
+
+    user = UserFactory()
+    browser = two_step_sign_in(Client(), user, key=FIXED_KEY)
+    trusted_device_create(user=user, client=ClientInfo(ip="203.0.113.7", user_agent="Firefox"), cookie_value=None)
+    user.refresh_from_db()
+    return user, browser
+
+
+@pytest.mark.parametrize("require_setup", [False, True])
+def test_reset_two_step(helpdesk_client, helpdesk_user, require_setup, django_capture_on_commit_callbacks):
+    from django_otp import devices_for_user
+
+    from security.trusted_devices.models import TrustedDevice
+
+    user, _browser = _user_with_two_step_and_trust()
+    assert user.two_step_enabled and TrustedDevice.objects.filter(user=user).exists()
+    data = {"ids": str(user.pk), "reason": "Lost phone, identity checked in person"}
+    if require_setup:
+        data["require_setup"] = "on"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = helpdesk_client.post("/admin/accounts/user/helpdesk/reset_two_step/", data)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.two_step_enabled
+    assert list(devices_for_user(user, confirmed=None)) == []  # authenticator and recovery codes
+    assert not TrustedDevice.objects.filter(user=user).exists()
+    assert user.two_step_setup_required is require_setup
+    event = SecurityEvent.objects.get(user=user, kind="two_step.disabled")
+    assert event.actor == helpdesk_user and event.details["reason"] == "Lost phone, identity checked in person"
+    assert any("Lost phone, identity checked in person" in m.body for m in mail.outbox if m.to == [user.email])
+
+    # The user signs in with the password alone; if setup is required, every page leads to setup.
+    browser = Client()
+    assert browser.post("/account/sign-in/", {"username": user.email, "password": PASSWORD}).status_code == 302
+    overview = browser.get("/")
+    if require_setup:
+        assert overview.status_code == 302 and overview["Location"] == "/two-step/setup/"
+    else:
+        assert overview.status_code == 200
+
+
+def test_forget_trusted_devices(helpdesk_client, helpdesk_user):
+    from security.trusted_devices.models import TrustedDevice
+
+    user, _browser = _user_with_two_step_and_trust()
+    assert run_action(helpdesk_client, "forget_trusted_devices", [user]).status_code == 302
+    assert not TrustedDevice.objects.filter(user=user).exists()
+    user.refresh_from_db()
+    assert user.two_step_enabled  # only the devices are forgotten
+    event = SecurityEvent.objects.get(user=user, kind="trusted_devices.revoked_all")
+    assert event.actor == helpdesk_user and event.details["reason"].startswith("Ticket #4711")

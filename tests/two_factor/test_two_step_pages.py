@@ -356,3 +356,28 @@ def test_every_change_notifies_the_user(signed_in, user, clock, django_capture_o
     # No secret or code ever reaches an e-mail or an event.
     for message in mail.outbox:
         assert secret.hex() not in message.body and new_secret.hex() not in message.body
+
+
+def test_the_second_step_continues_where_the_sign_in_began(enrolled, clock):
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+    from tests.two_factor.otp import code_at, current_step
+
+    client = Client()
+    response = client.post("/account/sign-in/?next=/activity/", {"username": enrolled.email, "password": PASSWORD})
+    assert response["Location"] == "/two-step/verify/"  # the target stays in the session, not in the URL
+    response = client.post("/two-step/verify/", {"method": "totp", "code": code_at(current_step())})
+    assert response["Location"] == "/activity/"
+
+
+def test_a_foreign_next_is_dropped_at_the_password_step(enrolled, clock):
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+    from tests.two_factor.otp import code_at, current_step
+
+    client = Client()
+    client.post("/account/sign-in/?next=https://evil.example/", {"username": enrolled.email, "password": PASSWORD})
+    response = client.post("/two-step/verify/", {"method": "totp", "code": code_at(current_step())})
+    assert response["Location"] == "/"

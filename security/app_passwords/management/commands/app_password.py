@@ -50,12 +50,8 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="create one and print it once")
         create.add_argument("--user", required=True)
         create.add_argument("--name", required=True)
-        create.add_argument(
-            "--scope", required=True, help="smtp (sending), imap (reading: IMAP and POP3) or all"
-        )
-        create.add_argument(
-            "--expires", help="a date (2027-01-31), an ISO datetime, or a number of days (30d)"
-        )
+        create.add_argument("--scope", required=True, help="smtp (sending), imap (reading: IMAP and POP3) or all")
+        create.add_argument("--expires", help="a date (2027-01-31), an ISO datetime, or a number of days (30d)")
         create.add_argument("--json", action="store_true")
         listing = sub.add_parser("list", help="list a user's app passwords (never the secrets)")
         listing.add_argument("--user", required=True)
@@ -70,9 +66,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "site-options":
             option = services.mail_site_options_sync()
-            self.stdout.write(
-                f"main password for mail: {'allowed' if option.main_password_for_mail else 'off'}"
-            )
+            self.stdout.write(f"main password for mail: {'allowed' if option.main_password_for_mail else 'off'}")
             return
         user = self._user(options.pop("user"))
         getattr(self, f"_{action}")(user, **options)
@@ -121,9 +115,7 @@ class Command(BaseCommand):
             self.stdout.write(f"revoked {count} app password(s) of {user.email}")
             return
         try:
-            app_password = services.app_password_revoke(
-                user=user, app_password_id=id, actor=None, client=SYSTEM
-            )
+            app_password = services.app_password_revoke(user=user, app_password_id=id, actor=None, client=SYSTEM)
         except services.AppPasswordNotFound:
             raise CommandError(f"{user.email} has no app password with id {id}") from None
         self.stdout.write(f"revoked app password #{app_password.pk} ({app_password.name}) of {user.email}")

@@ -28,9 +28,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--name", default="dovecot")
         parser.add_argument("--host", default="localhost", help="MariaDB only: the host part of the account")
-        parser.add_argument(
-            "--password-file", help="read the password from this file instead of generating one"
-        )
+        parser.add_argument("--password-file", help="read the password from this file instead of generating one")
 
     def handle(self, *args, name, host, password_file, **options):
         if not NAME.match(name):
@@ -52,9 +50,7 @@ class Command(BaseCommand):
         elif vendor == "mysql":
             self._mysql(name, host, password)
         else:
-            raise CommandError(
-                f"{vendor} has no database roles; make the database file readable by Dovecot instead"
-            )
+            raise CommandError(f"{vendor} has no database roles; make the database file readable by Dovecot instead")
         if not password_file:
             self.stdout.write(f"password for {name}: {password}")
         self.stdout.write(f"{name} may SELECT from {', '.join(VIEWS)} and nothing else")
