@@ -79,7 +79,7 @@ def smtp_sink():
 
 
 @pytest.fixture(scope="session")
-def dovecot(django_db_setup, django_db_blocker, smtp_sink):
+def dovecot_server(django_db_setup, django_db_blocker, smtp_sink):
     """Dovecot reading the test database through the portal's views. Tests that use it must commit their data
     (``transactional_db`` or ``live_server``). Set PORTAL_KEEP_DOVECOT=1 to keep its directory and logs."""
     import shutil
@@ -97,6 +97,16 @@ def dovecot(django_db_setup, django_db_blocker, smtp_sink):
         server.__exit__(None, None, None)
         if not os.environ.get("PORTAL_KEEP_DOVECOT"):
             shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot(dovecot_server, transactional_db):
+    """The session's Dovecot, with the views' configuration rows in place: a transactional test's flush empties
+    every table, including the scope → service rows that ``post_migrate`` fills."""
+    from security.app_passwords.services import mail_site_options_sync
+
+    mail_site_options_sync()
+    return dovecot_server
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="module")
-def postfix(dovecot):
+def postfix(dovecot_server):
     root = Path(tempfile.mkdtemp(prefix="portal-postfix-"))
-    server = Postfix(root=root, auth_port=dovecot.auth_port).__enter__()
+    server = Postfix(root=root, auth_port=dovecot_server.auth_port).__enter__()
     try:
         yield server
     finally:
@@ -34,7 +34,7 @@ def postfix(dovecot):
 
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
-def test_postfix_smtp_auth_follows_the_portal(postfix, make_app_password, mechanism):
+def test_postfix_smtp_auth_follows_the_portal(postfix, dovecot, make_app_password, mechanism):
     user = UserFactory()
     smtp_only = make_app_password(user, scope="smtp")
     reading = make_app_password(user, scope="imap")
@@ -47,7 +47,7 @@ def test_postfix_smtp_auth_follows_the_portal(postfix, make_app_password, mechan
     assert smtp_auth(postfix.port, user.email, smtp_only.secret, mechanism=mechanism) == 535
 
 
-def test_postfix_refuses_the_main_password_once_two_step_is_on(postfix):
+def test_postfix_refuses_the_main_password_once_two_step_is_on(postfix, dovecot):
     user = UserFactory()
     assert smtp_auth(postfix.port, user.email, PASSWORD) == 235
     user.two_step_enabled = True
