@@ -76,3 +76,19 @@ class PasswordChangeForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("new_password", error)
         return self.cleaned_data
+
+
+class CurrentPasswordForm(forms.Form):
+    """ "Enter your password again": confirming a sensitive action, or turning two-step verification off."""
+
+    password = password_field(_("Password"), "current-password")
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password is incorrect."), code="password_incorrect")
+        return password

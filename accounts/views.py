@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -17,16 +16,8 @@ from accounts.services import throttle
 from accounts.services.passwords import password_change
 from accounts.services.profile import user_language_set
 from accounts.services.sign_in import sign_in_failure_record, sign_in_password_step, sign_out
+from portal.http import safe_next_url
 from security.client import Client, client_ip
-
-
-def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
 
 
 @sensitive_post_parameters("password")
@@ -47,7 +38,7 @@ def sign_in(request):
             return render(request, "accounts/sign_in.html", {"form": form, "wait_message": message}, status=429)
         if form.is_valid():
             throttle.sign_in_succeeded(address=address)
-            next_url = _safe_next(request)
+            next_url = safe_next_url(request)
             if sign_in_password_step(request, form.user, next_url=next_url):
                 return redirect(next_url or settings.LOGIN_REDIRECT_URL)
             return redirect("two_factor:verify")
@@ -55,7 +46,7 @@ def sign_in(request):
             throttle.sign_in_failed(address=address, ip=ip)
             sign_in_failure_record(address=form.cleaned_data.get("username", ""), client=Client.from_request(request))
         status = 400
-    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status)
+    return render(request, "accounts/sign_in.html", {"form": form, "next": safe_next_url(request)}, status=status)
 
 
 def locked_out(request, credentials, *args, **kwargs):

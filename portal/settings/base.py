@@ -263,9 +263,7 @@ LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}
 # --- App passwords and the mail server (security/app_passwords, docs/mail-server.md) --------------------
 PORTAL_APP_PASSWORDS_MAX_ACTIVE = env.int("PORTAL_APP_PASSWORDS_MAX_ACTIVE", default=25)
 # SECURITY.md 25: a password change or reset revokes every app password unless this is true.
-PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE = env.bool(
-    "PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE", default=False
-)
+PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE = env.bool("PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE", default=False)
 # False: the main password never works for SMTP/IMAP/POP3, only app passwords do. Copied into the database for
 # the mail_accounts view after every migrate, and by `manage.py app_password site-options`.
 PORTAL_MAIL_MAIN_PASSWORD_ALLOWED = env.bool("PORTAL_MAIL_MAIN_PASSWORD_ALLOWED", default=True)

@@ -22,4 +22,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-

@@ -11,10 +11,11 @@ from urllib.parse import urlencode
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminSite
+
+from portal.http import is_safe_url
 
 
 class PortalOTPAdminSite(OTPAdminSite):
@@ -23,8 +24,9 @@ class PortalOTPAdminSite(OTPAdminSite):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': next_url})}")
         if self.has_permission(request):
-            safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-            return redirect(next_url if safe else reverse("admin:index", current_app=self.name))
+            return redirect(
+                next_url if is_safe_url(request, next_url) else reverse("admin:index", current_app=self.name)
+            )
         if not request.user.is_staff:
             return redirect("security:overview")
         if not user_has_device(request.user):

@@ -3,8 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import password_field
-
 from . import crypto
 
 # Long input is cut before any work is done on it; the message is the same as for any malformed code.
@@ -55,17 +53,3 @@ class RecoveryCodeForm(forms.Form):
                 _("A recovery code has 16 letters and digits, like 4f7k-92mx-pq3a-8hvz."), code="malformed"
             )
         return raw
-
-
-class DisableTwoStepForm(forms.Form):
-    password = password_field(_("Password"), "current-password")
-
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("That password is incorrect."), code="password_incorrect")
-        return password

@@ -12,21 +12,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts.forms import CurrentPasswordForm
 from accounts.services.sign_in import pending_sign_in_next, pending_sign_in_user, sign_in_complete
+from portal.http import is_safe_url, safe_next_url
 from security.client import Client
-from security.forms import ReauthPasswordForm
 from security.reauth import FRESH_METHOD_KEY, reauth_mark_fresh, reauth_required, reauth_url
 from security.trusted_devices import services as trusted_devices
 
 from . import crypto, methods
-from .forms import AuthenticatorCodeForm, DisableTwoStepForm
+from .forms import AuthenticatorCodeForm
 from .selectors import authenticator_for, recovery_codes_remaining, two_step_overview
 from .services import (
     REAUTH,
@@ -45,13 +45,6 @@ NEW_CODES_KEY = "two_step_new_recovery_codes"
 
 def _ttl_seconds() -> int:
     return int(settings.PORTAL_TWO_STEP_SETUP_TTL.total_seconds())
-
-
-def _safe_next(request, default: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 # --- The second step: sign-in and re-authentication share one page shape ------------------------------------
@@ -123,7 +116,7 @@ def verify(request):
                 user=user, client=Client.from_request(request), cookie_value=request.COOKIES.get(cookie_name)
             )
             setattr(request, trusted_devices.COOKIE_SET_ATTR, (value, trusted.expires_at))
-        if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        if is_safe_url(request, next_url):
             return redirect(next_url)
         return redirect(settings.LOGIN_REDIRECT_URL)
 
@@ -143,7 +136,7 @@ def verify(request):
 def reauth(request):
     """Confirm it's you before a sensitive action (URL name ``security:reauth``): a second factor when two-step
     verification is on, the password when it is off."""
-    next_url = _safe_next(request)
+    next_url = safe_next_url(request, "/")
     if request.user.two_step_enabled:
 
         def success(device, method):
@@ -160,7 +153,7 @@ def reauth(request):
             on_success=success,
             extra={"next": next_url, "second_factor": True},
         )
-    form = ReauthPasswordForm(request.user, data=request.POST if request.method == "POST" else None)
+    form = CurrentPasswordForm(request.user, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         reauth_mark_fresh(request, method="password")
         return redirect(next_url)
@@ -314,7 +307,7 @@ def disable(request):
             ),
         )
         return redirect(f"{reauth_url(request.get_full_path())}&method={methods.TOTP}")
-    form = DisableTwoStepForm(user, data=request.POST if request.method == "POST" else None)
+    form = CurrentPasswordForm(user, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         two_step_disable(user=user, client=Client.from_request(request))
         messages.success(
