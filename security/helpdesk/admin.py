@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from security.client import Client
+from security.phone.errors import PhoneNumberRefused
+from security.phone.numbers import phone_number_parse
+from security.phone.selectors import mask_phone
 
 from .forms import HelpdeskReasonForm
 from .selectors import helpdesk_security_state_for
@@ -35,12 +38,30 @@ def _bulk_action(action):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ("email", "full_name", "is_active", "two_step_enabled", "is_staff", "date_joined")
+    list_display = ("email", "full_name", "masked_phone", "is_active", "two_step_enabled", "is_staff", "date_joined")
     list_filter = ("is_active", "two_step_enabled", "is_staff")
+    list_select_related = ("phone_binding",)
     search_fields = ("email", "full_name")
+    search_help_text = _("Address, name, or a phone number in any common format.")
     ordering = ("email",)
     change_form_template = "admin/helpdesk/user_change_form.html"
     actions = [_bulk_action(action) for action in HELPDESK_ACTIONS.values()]
+
+    @admin.display(description=_("Phone number"))
+    def masked_phone(self, user):
+        binding = getattr(user, "phone_binding", None)
+        return mask_phone(str(binding.number)) if binding else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also finds users by their bound phone: the term is read the way the phone page reads numbers."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if any(ch.isdigit() for ch in search_term):
+            try:
+                number = phone_number_parse(search_term)
+            except PhoneNumberRefused:
+                return results, may_have_duplicates
+            results = results | queryset.filter(phone_binding__number=number)
+        return results, may_have_duplicates
 
     def get_fields(self, request, obj=None):
         fields = ["email", "full_name", "language", "is_active", "two_step_enabled", "date_joined", "last_login"]

@@ -41,9 +41,13 @@ def app_passwords_for_helpdesk(*, user) -> list[dict]:
 
 
 def helpdesk_security_state_for(*, user) -> dict:
+    from security.trusted_devices.selectors import trusted_device_list_for, user_session_list_for
+
     return {
         **security_overview_for(user=user),
         "app_password_list": app_passwords_for_helpdesk(user=user),
+        "trusted_device_list": trusted_device_list_for(user=user, current_id=None),
+        "session_list": user_session_list_for(user=user, current_key=None),
         "sign_in_lock": sign_in_lock_state_for(user=user),
         "events": security_events_recent_for(user=user, limit=RECENT_EVENTS_FOR_HELPDESK),
     }

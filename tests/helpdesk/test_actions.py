@@ -275,3 +275,29 @@ def test_forget_trusted_devices(helpdesk_client, helpdesk_user):
     assert user.two_step_enabled  # only the devices are forgotten
     event = SecurityEvent.objects.get(user=user, kind="trusted_devices.revoked_all")
     assert event.actor == helpdesk_user and event.details["reason"].startswith("Ticket #4711")
+
+
+@pytest.mark.parametrize("term", ["13812345678", "+86 138 1234 5678", "138-1234-5678", "zhou"])
+def test_search_by_phone_or_name_shows_the_phone_masked(helpdesk_client, term):
+    from tests.phone.factories import PhoneBindingFactory
+
+    binding = PhoneBindingFactory(user=UserFactory(email="zhou.jie@example.com", full_name="Zhou Jie"))
+    UserFactory(email="someone.else@example.com")
+    page = helpdesk_client.get("/admin/accounts/user/", {"q": term}).content.decode()
+    assert binding.user.email in page
+    assert "someone.else@example.com" not in page
+    assert "+86 138****5678" in page
+    assert "+8613812345678" not in page  # only the masked form (the search box echoes what staff typed)
+
+
+def test_user_page_lists_devices_and_sessions_without_tokens(helpdesk_client):
+    from security.trusted_devices.models import TrustedDevice, UserSession
+
+    user, browser = _user_with_two_step_and_trust()
+    html = helpdesk_client.get(f"/admin/accounts/user/{user.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    device = TrustedDevice.objects.get(user=user)
+    session = UserSession.objects.get(user=user)
+    assert 'id="trusted-devices"' in html and "203.0.113.7" in html
+    assert 'id="sessions"' in html
+    assert device.token_sha256 not in html
+    assert session.session_key not in html
