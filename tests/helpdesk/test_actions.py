@@ -293,7 +293,7 @@ def test_search_by_phone_or_name_shows_the_phone_masked(helpdesk_client, term):
 def test_user_page_lists_devices_and_sessions_without_tokens(helpdesk_client):
     from security.trusted_devices.models import TrustedDevice, UserSession
 
-    user, browser = _user_with_two_step_and_trust()
+    user, _browser = _user_with_two_step_and_trust()
     html = helpdesk_client.get(f"/admin/accounts/user/{user.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     device = TrustedDevice.objects.get(user=user)
     session = UserSession.objects.get(user=user)
