@@ -301,3 +301,37 @@ def test_user_page_lists_devices_and_sessions_without_tokens(helpdesk_client):
     assert 'id="sessions"' in html
     assert device.token_sha256 not in html
     assert session.session_key not in html
+
+
+@pytest.mark.parametrize("action", list(HELPDESK_ACTIONS))
+def test_every_action_tells_the_user_why(action, helpdesk_client, helpdesk_user, django_capture_on_commit_callbacks):
+    """Each action, on a user who has something for it to act on: an audit row by the staff member with the reason
+    (consequences, such as devices forgotten with two-step, are recorded too), and an e-mail carrying the reason."""
+    from axes.models import AccessAttempt
+
+    from tests.phone.factories import PhoneBindingFactory
+
+    user, _browser = _user_with_two_step_and_trust()
+    PhoneBindingFactory(user=user)
+    from security.app_passwords.services import app_password_create
+    from security.client import SYSTEM
+
+    app_password_create(user=user, name="Outlook", scope="smtp", actor=user, client=SYSTEM)
+    AccessAttempt.objects.create(
+        username=user.email,
+        ip_address="198.51.100.9",
+        user_agent="x",
+        failures_since_start=100,
+        get_data="",
+        post_data="",
+        path_info="/account/sign-in/",
+    )
+    mail.outbox.clear()
+    before = set(SecurityEvent.objects.filter(user=user).values_list("pk", flat=True))
+    reason = f"Ticket 90210 ({action})"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_action(helpdesk_client, action, [user], reason=reason).status_code == 302
+    staff_events = SecurityEvent.objects.filter(user=user, actor=helpdesk_user).exclude(pk__in=before)
+    assert staff_events.count() >= 1
+    assert any(event.details.get("reason") == reason for event in staff_events)
+    assert any(reason in message.body for message in mail.outbox if message.to == [user.email])
