@@ -1,15 +1,12 @@
 """SQL for the mail-server contract (DESIGN.md, "The mail-server contract"; docs/mail-server.md).
 
 Invariants:
-- ``mail_app_passwords(login, service, token_sha256, app_password_id)`` has one row per active app password
-and
+- ``mail_app_passwords(login, service, token_sha256, app_password_id)`` has one row per active app password and
   service it opens. Active means: user active, not revoked, not expired *at query time* (compared with the
   database's own UTC clock), so revoking or expiring takes effect on the very next SMTP AUTH.
-- ``mail_accounts(login, password)`` has a row only for an active user without two-step verification, while
-the
+- ``mail_accounts(login, password)`` has a row only for an active user without two-step verification, while the
   site option allows the main password for mail, and only when Dovecot can verify the stored hash (Django's
-  ``argon2$argon2id$`` as ``{ARGON2ID}$argon2id$``, ``bcrypt$$2b$`` as ``{BLF-CRYPT}$2b$``). Anything else:
-  no row.
+  ``argon2$argon2id$`` as ``{ARGON2ID}$argon2id$``, ``bcrypt$$2b$`` as ``{BLF-CRYPT}$2b$``). Anything else: no row.
 - Both lookups are index seeks: ``token_sha256`` is unique, ``accounts_user.email`` is unique.
 """
 

@@ -1,11 +1,9 @@
 """App passwords and the tables the mail-server views join (docs/mail-server.md).
 
 Invariants:
-- ``token_sha256`` is the only verifier stored: lowercase hex SHA-256 of the exact secret, unique, indexed.
-The
+- ``token_sha256`` is the only verifier stored: lowercase hex SHA-256 of the exact secret, unique, indexed. The
   ``mail_app_passwords`` view (migration 0002) exposes it to Dovecot; nothing else reads it.
-- An app password is active while it is not revoked, not expired and its user is active. The view evaluates
-expiry
+- An app password is active while it is not revoked, not expired and its user is active. The view evaluates expiry
   at query time, so an expired password stops working without any job running.
 - Rows are never deleted by the portal: revoking sets ``revoked_at``, so the history stays visible.
 """
@@ -92,8 +90,7 @@ class AppPassword(models.Model):
 
 
 class MailService(models.Model):
-    """Which Dovecot services each scope opens: (smtp, smtp), (smtp, submission), (imap, imap), (imap, pop3),
-    and
+    """Which Dovecot services each scope opens: (smtp, smtp), (smtp, submission), (imap, imap), (imap, pop3), and
     all four for ``all``. Filled by the migration; the view joins it so one app password gives one row per
     service."""
 

@@ -7,7 +7,7 @@ Invariants:
   requests cannot exceed ``PORTAL_APP_PASSWORDS_MAX_ACTIVE``, and a form submitted twice (same
   ``creation_key``) creates one app password.
 - Revoking sets ``revoked_at``; the ``mail_app_passwords`` view drops the row at once, so the next SMTP AUTH
-fails.
+  fails.
 - Revoking an id that is not the user's raises ``AppPasswordNotFound`` and records ``REVOKE_DENIED``.
 - Every change records a security event and notifies the user.
 """
@@ -187,9 +187,8 @@ def app_passwords_on_credentials_reset(sender, *, user: User, actor, client, **k
 
 
 def mail_site_options_sync() -> MailSiteOption:
-    """Copies ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` into the row the ``mail_accounts`` view reads, and makes
-    sure the
-    scope → service rows exist (a test database flush empties them)."""
+    """Copies ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` into the row the ``mail_accounts`` view reads, and makes sure
+    the scope → service rows exist (a test database flush empties them)."""
     for scope, service in SCOPE_SERVICES:
         MailService.objects.get_or_create(scope=scope, service=service)
     option, _created = MailSiteOption.objects.update_or_create(

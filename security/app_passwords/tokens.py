@@ -1,13 +1,10 @@
 """App-password secrets (SECURITY.md 21).
 
 Invariants:
-- A secret is ``TOKEN_LENGTH`` characters drawn with ``secrets.choice`` from ``ALPHABET``: 25 lowercase
-letters from an
-  alphabet of 24 (no ``l``, no ``o``), log2(24) * 25 = 114.6 bits. Lowercase letters only, so a phone
-  keyboard never
-  needs the shift or symbol key; ``l`` and ``o`` are left out because they are read as ``1``/``I`` and ``0``.
-- The secret has no separators. Pages show it in groups of five with CSS spacing only, so what a user selects
-or
+- A secret is ``TOKEN_LENGTH`` characters drawn with ``secrets.choice`` from ``ALPHABET``: 25 lowercase letters
+  from an alphabet of 24 (no ``l``, no ``o``), log2(24) * 25 = 114.6 bits. Lowercase letters only, so a phone
+  keyboard never needs the shift or symbol key; ``l`` and ``o`` are left out because they read as ``1`` and ``0``.
+- The secret has no separators. Pages show it in groups of five with CSS spacing only, so what a user selects or
   copies is exactly the string Dovecot hashes.
 - Only ``token_sha256(secret)`` (lowercase hex SHA-256 of the exact string, the value Dovecot computes with
   ``%{sha256:password}``) is stored. The plaintext exists only in the return value of ``app_password_create``.

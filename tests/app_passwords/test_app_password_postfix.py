@@ -1,5 +1,4 @@
-"""Postfix with Dovecot SASL (deploy/postfix/main.cf): Postfix says 235/535 exactly as the portal's views
-decide.
+"""Postfix with Dovecot SASL (deploy/postfix/main.cf): Postfix says 235/535 exactly as the portal's views decide.
 
 Postfix's SASL requests use the service name ``smtp`` (Dovecot's submission says ``submission``), so this also
 proves the ``smtp`` rows of ``mail_app_passwords``, and that a blocked main password is refused by Postfix too

@@ -1,5 +1,4 @@
-"""In Chromium: sign in, create an app password, read it off the page as a user would, use it over SMTP
-through
+"""In Chromium: sign in, create an app password, read it off the page as a user would, use it over SMTP through
 the test Dovecot (same database file as the live server), revoke it in the browser, and see SMTP refuse it."""
 
 import re

@@ -1,13 +1,10 @@
-"""Dovecot from Debian's packages, started with the project's SHIPPED config (deploy/dovecot/) rendered for
-the
+"""Dovecot from Debian's packages, started with the project's SHIPPED config (deploy/dovecot/) rendered for the
 test database, on free loopback ports.
 
 What the rendering changes, and only this: paths (/etc/dovecot → a temporary directory), the database connect
-string (the test database), and the static userdb's uid/home (no ``vmail`` user here). The instance adds what
-a
+string (the test database), and the static userdb's uid/home (no ``vmail`` user here). The instance adds what a
 standalone server needs: its own base_dir/state_dir/logs, ``auth_failure_delay = 0``, ``mail_location``, the
-``submission`` service on a free port relaying to an SMTP sink, and an auth listener on a free port (for
-Postfix).
+``submission`` service on a free port relaying to an SMTP sink, and an auth listener on a free port (for Postfix).
 The auth processes run as root here so they can read the SQLite test file wherever it lives; production keeps
 Dovecot's defaults (docs/mail-server.md).
 """

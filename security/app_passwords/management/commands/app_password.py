@@ -6,8 +6,7 @@
     manage.py app_password site-options
 
 Each change is recorded with the system as the actor and notifies the user. Bad input exits non-zero with a
-sentence,
-never a traceback. The new secret is printed once, to stdout only.
+sentence, never a traceback. The new secret is printed once, to stdout only.
 """
 
 import json

@@ -3,10 +3,8 @@
     manage.py mail_server_role --name dovecot [--host localhost] [--password-file FILE]
 
 PostgreSQL: a LOGIN role with SELECT on ``mail_app_passwords`` and ``mail_accounts``. The views run with their
-owner's rights, so the role needs no right on any table. MariaDB: a user ``'NAME'@'HOST'`` with SELECT on the
-two
-views of this database (the views are SQL SECURITY DEFINER). SQLite has no roles: give Dovecot read access to
-the
+owner's rights, so the role needs no right on any table. MariaDB: a user ``'NAME'@'HOST'`` with SELECT on the two
+views of this database (the views are SQL SECURITY DEFINER). SQLite has no roles: give Dovecot read access to the
 file instead (docs/mail-server.md). The password is read from a file or generated and printed once.
 """
 
