@@ -39,6 +39,11 @@ def django_env(database_url: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
         "DEBUG": "false",
         "DATABASE_URL": database_url,
+        # DEBUG is off, so the console SMS gateway is refused (phone.E001); the bench sends no SMS.
+        "PORTAL_SMS_GATEWAY": "twilio",
+        "PORTAL_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "PORTAL_TWILIO_AUTH_TOKEN": "unused",
+        "PORTAL_TWILIO_FROM": "+15005550006",
         "PYTHONPATH": str(ROOT),
     }
 
