@@ -110,7 +110,7 @@ def test_removing_it_is_recorded_and_notified(client_signed_in, user, django_cap
 def test_alert_names_device_and_place_in_the_users_language(user):
     user.language = "zh-hans"
     user.save()
-    agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+    agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
     client = ClientInfo(ip="203.0.113.7", user_agent=agent)
     security_event_record(user=user, actor=user, kind=events.PASSWORD_CHANGED, notify=True, client=client)
     assert "来源： Windows 上的 Chrome，203.0.113.7" in mail.outbox[0].body
