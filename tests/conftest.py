@@ -119,3 +119,29 @@ def make_app_password():
         return app_password_create(user=user, name=name, scope=scope, actor=None, client=SYSTEM, **kwargs)
 
     return make
+
+
+# --- Two-step verification: a fixed key and a frozen clock, so every code is known in advance --------------
+@pytest.fixture
+def clock():
+    import time_machine
+
+    from tests.two_factor.otp import START
+
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def enrolled(user, clock):
+    """``user`` with two-step on: the fixed key enrolled one step ago, and its recovery codes."""
+    from security.client import SYSTEM
+    from security.two_factor.services import authenticator_enroll
+    from tests.two_factor.otp import FIXED_KEY, START_STEP, code_at
+
+    clock.shift(-30)
+    result = authenticator_enroll(user=user, secret=FIXED_KEY, code=code_at(START_STEP - 1), client=SYSTEM)
+    clock.shift(30)
+    user.refresh_from_db()
+    user.recovery_codes = result.recovery_codes
+    return user

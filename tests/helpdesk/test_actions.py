@@ -16,9 +16,8 @@ def run_action(client, action, users, reason="Ticket #4711: user lost their phon
     return client.post(f"/admin/accounts/user/helpdesk/{action}/", {"ids": ids, "reason": reason})
 
 
-@pytest.fixture
-def locked_user(db):
-    user = UserFactory(email="locked@example.com")
+def lock_account(user):
+    """What django-axes leaves after 100 failed sign-ins."""
     AccessAttempt.objects.create(
         username=user.email,
         ip_address="198.51.100.9",
@@ -28,6 +27,12 @@ def locked_user(db):
         post_data="",
         path_info="/account/sign-in/",
     )
+
+
+@pytest.fixture
+def locked_user(db):
+    user = UserFactory(email="locked@example.com")
+    lock_account(user)
     return user
 
 
@@ -307,8 +312,6 @@ def test_user_page_lists_devices_and_sessions_without_tokens(helpdesk_client):
 def test_every_action_tells_the_user_why(action, helpdesk_client, helpdesk_user, django_capture_on_commit_callbacks):
     """Each action, on a user who has something for it to act on: an audit row by the staff member with the reason
     (consequences, such as devices forgotten with two-step, are recorded too), and an e-mail carrying the reason."""
-    from axes.models import AccessAttempt
-
     from tests.phone.factories import PhoneBindingFactory
 
     user, _browser = _user_with_two_step_and_trust()
@@ -317,15 +320,7 @@ def test_every_action_tells_the_user_why(action, helpdesk_client, helpdesk_user,
     from security.client import SYSTEM
 
     app_password_create(user=user, name="Outlook", scope="smtp", actor=user, client=SYSTEM)
-    AccessAttempt.objects.create(
-        username=user.email,
-        ip_address="198.51.100.9",
-        user_agent="x",
-        failures_since_start=100,
-        get_data="",
-        post_data="",
-        path_info="/account/sign-in/",
-    )
+    lock_account(user)
     mail.outbox.clear()
     before = set(SecurityEvent.objects.filter(user=user).values_list("pk", flat=True))
     reason = f"Ticket 90210 ({action})"
