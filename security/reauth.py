@@ -37,11 +37,6 @@ def reauth_is_fresh(request) -> bool:
     return timezone.now() - at <= settings.PORTAL_REAUTH_TTL
 
 
-def reauth_clear(request) -> None:
-    request.session.pop(FRESH_KEY, None)
-    request.session.pop(FRESH_METHOD_KEY, None)
-
-
 def reauth_url(next_url: str) -> str:
     return f"{reverse('security:reauth')}?{urlencode({'next': next_url})}"
 

@@ -11,7 +11,6 @@ from security.models import NotificationAddress
 from security.reauth import reauth_required
 from security.selectors import security_events_recent_for, security_overview_for
 from security.services import notification_address as notification_address_services
-from security.two_factor import views as two_factor_views
 
 ACTIVITY_PAGE_SIZE = 50
 
@@ -25,10 +24,6 @@ def overview(request):
 def activity(request):
     events = security_events_recent_for(user=request.user, limit=ACTIVITY_PAGE_SIZE)
     return render(request, "security/activity.html", {"events": events})
-
-
-# The re-authentication page asks for a second factor when two-step verification is on, so it lives with them.
-reauth = two_factor_views.reauth
 
 
 @reauth_required
