@@ -20,6 +20,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from security.phone.numbers import phone_number_parse  # noqa: E402
+from security.sms import SmsMessage  # noqa: E402
 from security.sms.twilio import TwilioGateway  # noqa: E402
 from tests.servers.twilio_standin import TEST_FROM, TwilioStandin  # noqa: E402
 
@@ -42,5 +43,11 @@ with TwilioStandin() as standin:
     settings.PORTAL_TWILIO_FROM = TEST_FROM
     settings.PORTAL_TWILIO_API_BASE_URL = standin.base_url
     gateway = TwilioGateway()
-    median, worst = timed(lambda: gateway.send("+8613812345678", "Example Mail: code 123456."), 200)
+    message = SmsMessage(
+        to="+8613812345678",
+        template="verification_code",
+        params={"code": "123456", "minutes": "5"},
+        text="Example Mail: code 123456.",
+    )
+    median, worst = timed(lambda: gateway.send(message), 200)
     print(f"Twilio SDK send to loopback stand-in: median {median:.2f} ms, max {worst:.2f} ms (200 sends)")
