@@ -286,6 +286,10 @@ PORTAL_TENCENT_PROTOCOL = env.str("PORTAL_TENCENT_PROTOCOL", default="https")
 PORTAL_TENCENT_TIMEOUT_SECONDS = env.float("PORTAL_TENCENT_TIMEOUT_SECONDS", default=5.0)
 # The twilio SDK logs every request's URL and headers at INFO; keep only its warnings.
 LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}
+# urllib3 logs each request line at DEBUG, and Aliyun's SDK puts the template parameters (the code) in the URL.
+LOGGING["loggers"]["urllib3.connectionpool"] = {"level": "WARNING"}
+# Tencent Cloud's SDK logs each request body (the template parameters) at DEBUG.
+LOGGING["loggers"]["tencentcloud_sdk_common"] = {"level": "WARNING"}
 # --- App passwords and the mail server (security/app_passwords, docs/mail-server.md) --------------------
 PORTAL_APP_PASSWORDS_MAX_ACTIVE = env.int("PORTAL_APP_PASSWORDS_MAX_ACTIVE", default=25)
 # SECURITY.md 25: a password change or reset revokes every app password unless this is true.
