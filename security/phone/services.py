@@ -99,9 +99,18 @@ def _sms_send(*, user, to: str, template: str, params: dict, client: Client) -> 
     return sent
 
 
-def sms_code_send(*, user, number: str, purpose: str, session_key: str, client: Client) -> SmsCodeSent:
+def sms_code_send(
+    *,
+    user,
+    number: str,
+    purpose: str,
+    session_key: str,
+    client: Client,
+    template: str = sms.TEMPLATE_VERIFICATION_CODE,
+) -> SmsCodeSent:
     """Send a new code for ``purpose`` to ``number`` (E.164 or as typed) and remember it for this session.
 
+    ``template`` is the SMS that carries the code: ``verification_code``, or ``recovery`` for account recovery.
     Raises ``PhoneNumberRefused`` (number), ``SmsSendRefused`` (cooldown, lockout, limits: see ``retry_at``)
     or ``SmsSendFailed`` (gateway). Call it outside ``transaction.atomic``: the gateway call must not hold
     locks.
@@ -138,7 +147,7 @@ def sms_code_send(*, user, number: str, purpose: str, session_key: str, client: 
     ttl = settings.PORTAL_SMS_CODE_TTL
     params = {"code": code, "minutes": int(ttl.total_seconds() // 60)}
     try:
-        _sms_send(user=user, to=number, template=sms.TEMPLATE_VERIFICATION_CODE, params=params, client=client)
+        _sms_send(user=user, to=number, template=template, params=params, client=client)
     except SmsSendFailed as error:
         sms_quota_refund(quota)
         undo_claim()

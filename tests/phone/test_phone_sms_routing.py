@@ -191,3 +191,17 @@ def test_unknown_template_or_wrong_parameters_are_a_bug_caught_early():
         sms_message_build(to=MAINLAND, template="marketing", params={})
     with pytest.raises(ValueError):
         sms_message_build(to=MAINLAND, template="verification_code", params={"code": "1"})
+
+
+@pytest.mark.django_db
+def test_recovery_code_goes_as_the_recovery_template(routed, user):
+    from security.sms import TEMPLATE_RECOVERY
+
+    aliyun, _tencent, _twilio = routed
+    services.sms_code_send(
+        user=user, number=MAINLAND, purpose="recovery", session_key="s", client=CLIENT, template=TEMPLATE_RECOVERY
+    )
+    [query] = aliyun.sent
+    assert query["TemplateCode"] == "SMS_100004"
+    code = json.loads(query["TemplateParam"])["code"]
+    assert services.sms_code_verify(user=user, purpose="recovery", session_key="s", code=code) == MAINLAND
