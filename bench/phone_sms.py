@@ -1,7 +1,7 @@
 """Figures for the phone feature: number parsing, and an SMS through the real Twilio SDK to the loopback
 stand-in.
 
-Run: .venv/bin/python bench/phone_sms.py
+Run: .venv/bin/python bench/phone_sms.py (Twilio, Aliyun and Tencent Cloud SDKs against their stand-ins)
 """
 
 import os
@@ -51,3 +51,31 @@ with TwilioStandin() as standin:
     )
     median, worst = timed(lambda: gateway.send(message), 200)
     print(f"Twilio SDK send to loopback stand-in: median {median:.2f} ms, max {worst:.2f} ms (200 sends)")
+
+from security.sms.aliyun import AliyunGateway  # noqa: E402
+from security.sms.tencent import TencentGateway  # noqa: E402
+from tests.servers.aliyun_standin import AliyunStandin  # noqa: E402
+from tests.servers.tencent_standin import SDK_APP_ID, TencentStandin  # noqa: E402
+
+with AliyunStandin() as standin:
+    settings.PORTAL_ALIYUN_ACCESS_KEY_ID = standin.access_key_id
+    settings.PORTAL_ALIYUN_ACCESS_KEY_SECRET = standin.access_key_secret
+    settings.PORTAL_ALIYUN_SIGN_NAME = "示例邮箱"
+    settings.PORTAL_ALIYUN_TEMPLATES = {"verification_code": "SMS_100001"}
+    settings.PORTAL_ALIYUN_ENDPOINT = standin.host
+    settings.PORTAL_ALIYUN_PROTOCOL = "http"
+    gateway = AliyunGateway()
+    median, worst = timed(lambda: gateway.send(message), 200)
+    print(f"Aliyun SDK send to loopback stand-in: median {median:.2f} ms, max {worst:.2f} ms (200 sends)")
+
+with TencentStandin() as standin:
+    settings.PORTAL_TENCENT_SECRET_ID = standin.secret_id
+    settings.PORTAL_TENCENT_SECRET_KEY = standin.secret_key
+    settings.PORTAL_TENCENT_SMS_SDK_APP_ID = SDK_APP_ID
+    settings.PORTAL_TENCENT_SIGN_NAME = "示例邮箱"
+    settings.PORTAL_TENCENT_TEMPLATES = {"verification_code": "2000001"}
+    settings.PORTAL_TENCENT_ENDPOINT = standin.host
+    settings.PORTAL_TENCENT_PROTOCOL = "http"
+    gateway = TencentGateway()
+    median, worst = timed(lambda: gateway.send(message), 200)
+    print(f"Tencent SDK send to loopback stand-in: median {median:.2f} ms, max {worst:.2f} ms (200 sends)")

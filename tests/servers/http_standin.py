@@ -34,8 +34,6 @@ class HttpStandin:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
             def log_message(self, *args):  # keep test output clean
                 pass
 
