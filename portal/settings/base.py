@@ -233,7 +233,15 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 PORTAL_REAUTH_TTL = timedelta(minutes=env.int("PORTAL_REAUTH_MINUTES", default=10))
 
 # --- Phone binding and SMS codes (security/phone, security/sms; docs/sms.md) -------------------------------
-# PORTAL_SMS_GATEWAY (above) picks the gateway: console, test, twilio, or a dotted path to a gateway class.
+# PORTAL_SMS_GATEWAY (above) picks the gateway for every number: console, test, twilio, aliyun, tencent, or a
+# dotted path to a gateway class; a comma list ("aliyun,tencent") is a chain, the next tried when one fails on
+# its side. PORTAL_SMS_ROUTES gives regions their own chain: "CN=aliyun,tencent" (more: "CN=aliyun;HK=twilio").
+PORTAL_SMS_ROUTES = {
+    region.strip().upper(): [name.strip() for name in chain.split(",") if name.strip()]
+    for region, _sep, chain in (
+        entry.partition("=") for entry in env.str("PORTAL_SMS_ROUTES", default="").split(";") if entry.strip()
+    )
+}
 PORTAL_PHONE_DEFAULT_REGION = env.str("PORTAL_PHONE_DEFAULT_REGION", default="CN")
 # ISO 3166 regions numbers may come from; anything else is refused before any gateway call (SECURITY.md 17).
 PORTAL_SMS_ALLOWED_REGIONS = env.list("PORTAL_SMS_ALLOWED_REGIONS", default=["CN", "HK", "MO", "TW"])
@@ -256,8 +264,32 @@ PORTAL_TWILIO_FROM = env.str("PORTAL_TWILIO_FROM", default="")
 PORTAL_TWILIO_MESSAGING_SERVICE_SID = env.str("PORTAL_TWILIO_MESSAGING_SERVICE_SID", default="")
 PORTAL_TWILIO_API_BASE_URL = env.str("PORTAL_TWILIO_API_BASE_URL", default="https://api.twilio.com")
 PORTAL_TWILIO_TIMEOUT_SECONDS = env.float("PORTAL_TWILIO_TIMEOUT_SECONDS", default=10.0)
+# Aliyun SMS (aliyun): an AccessKey, the approved signature (签名) and a template code per message; template
+# names are verification_code, number_changed, recovery, optionally per language (verification_code.en=SMS_...).
+PORTAL_ALIYUN_ACCESS_KEY_ID = env.str("PORTAL_ALIYUN_ACCESS_KEY_ID", default="")
+PORTAL_ALIYUN_ACCESS_KEY_SECRET = env.str("PORTAL_ALIYUN_ACCESS_KEY_SECRET", default="")
+PORTAL_ALIYUN_SIGN_NAME = env.str("PORTAL_ALIYUN_SIGN_NAME", default="")
+PORTAL_ALIYUN_TEMPLATES = env.dict("PORTAL_ALIYUN_TEMPLATES", default={})
+PORTAL_ALIYUN_ENDPOINT = env.str("PORTAL_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
+PORTAL_ALIYUN_PROTOCOL = env.str("PORTAL_ALIYUN_PROTOCOL", default="https")
+PORTAL_ALIYUN_TIMEOUT_SECONDS = env.float("PORTAL_ALIYUN_TIMEOUT_SECONDS", default=5.0)
+# Tencent Cloud SMS (tencent): a SecretId/SecretKey, the SMS application's SdkAppId, the signature, and a numeric
+# TemplateId per message (same names as above).
+PORTAL_TENCENT_SECRET_ID = env.str("PORTAL_TENCENT_SECRET_ID", default="")
+PORTAL_TENCENT_SECRET_KEY = env.str("PORTAL_TENCENT_SECRET_KEY", default="")
+PORTAL_TENCENT_SMS_SDK_APP_ID = env.str("PORTAL_TENCENT_SMS_SDK_APP_ID", default="")
+PORTAL_TENCENT_SIGN_NAME = env.str("PORTAL_TENCENT_SIGN_NAME", default="")
+PORTAL_TENCENT_TEMPLATES = env.dict("PORTAL_TENCENT_TEMPLATES", default={})
+PORTAL_TENCENT_REGION = env.str("PORTAL_TENCENT_REGION", default="ap-guangzhou")
+PORTAL_TENCENT_ENDPOINT = env.str("PORTAL_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
+PORTAL_TENCENT_PROTOCOL = env.str("PORTAL_TENCENT_PROTOCOL", default="https")
+PORTAL_TENCENT_TIMEOUT_SECONDS = env.float("PORTAL_TENCENT_TIMEOUT_SECONDS", default=5.0)
 # The twilio SDK logs every request's URL and headers at INFO; keep only its warnings.
 LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}
+# urllib3 logs each request line at DEBUG, and Aliyun's SDK puts the template parameters (the code) in the URL.
+LOGGING["loggers"]["urllib3.connectionpool"] = {"level": "WARNING"}
+# Tencent Cloud's SDK logs each request body (the template parameters) at DEBUG.
+LOGGING["loggers"]["tencentcloud_sdk_common"] = {"level": "WARNING"}
 # --- App passwords and the mail server (security/app_passwords, docs/mail-server.md) --------------------
 PORTAL_APP_PASSWORDS_MAX_ACTIVE = env.int("PORTAL_APP_PASSWORDS_MAX_ACTIVE", default=25)
 # SECURITY.md 25: a password change or reset revokes every app password unless this is true.

@@ -82,6 +82,11 @@ class SmsSendFailed(PhoneError):
                 "from the phone, or use another number."
             ),
             "not_sms_capable": _("This number cannot receive text messages. Use a mobile number."),
+            "number_limit": _(
+                "The SMS provider has sent as many text messages to this number as it allows for now. "
+                "Try again later, or tomorrow."
+            ),
+            "blocked": _("The SMS provider will not send text messages to this number. Use another number."),
             "other": _("The SMS provider refused this number. Use another number."),
             "unavailable": _("We could not send the text message. Please try again in a moment."),
         }

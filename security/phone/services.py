@@ -13,6 +13,9 @@ Invariants (SECURITY.md 13-18):
 - The number is checked (``numbers.phone_number_parse``) and the quota reserved before the gateway is called;
   the gateway call runs outside any transaction; if it fails, the quota is given back and the cooldown claim
   undone, and no code or binding is written.
+- Every SMS is a templated message (``security.sms.messages``) in the user's language, sent by
+  ``security.sms.sms_send`` (routing and failover); each one sent records an ``sms_sent`` event naming the
+  gateway that sent it.
 - Wrong-code counting and the binding are committed in one transaction with the challenge row locked, so two
   tabs confirming the same code at once bind once: the other gets "already used".
 """
@@ -25,13 +28,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from security import sms
 from security.audit import security_event_record
 from security.client import SYSTEM, Client
+from security.sms.messages import sms_message_build
 
 from . import events
 from .errors import PhoneBindRefused, PhoneError, SmsCodeRejected, SmsSendFailed, SmsSendRefused
@@ -71,25 +74,43 @@ def _language_of(user) -> str:
     return user.language or settings.LANGUAGE_CODE
 
 
-def sms_body_render(*, template: str, user, context: dict) -> str:
-    with translation.override(_language_of(user)):
-        return render_to_string(template, {"site_name": settings.PORTAL_SITE_NAME, **context}).strip()
-
-
-def _gateway_send(*, to: str, body: str) -> str:
+def _sms_send(*, user, to: str, template: str, params: dict, client: Client) -> sms.SmsSent:
+    """Send one templated SMS in the user's language through the number's gateways, and record which gateway
+    sent it. Raises ``SmsSendFailed`` (refused number, or every gateway failed: nothing was sent)."""
+    message = sms_message_build(to=to, template=template, params=params, language=_language_of(user))
     try:
-        return sms.gateway_get().send(to, body)
+        sent = sms.sms_send(message)
     except sms.SmsRejected as error:
         raise SmsSendFailed(error.reason_code) from None
-    except sms.SmsUnavailable:
-        raise SmsSendFailed("unavailable") from None
     except sms.SmsError:
         raise SmsSendFailed("unavailable") from None
+    security_event_record(
+        user=user,
+        kind=events.SMS_SENT,
+        client=client,
+        actor=user,
+        details={
+            "number": mask_phone(to),
+            "template": template,
+            "gateway": sent.gateway,
+            **({"failed": list(sent.failed)} if sent.failed else {}),
+        },
+    )
+    return sent
 
 
-def sms_code_send(*, user, number: str, purpose: str, session_key: str, client: Client) -> SmsCodeSent:
+def sms_code_send(
+    *,
+    user,
+    number: str,
+    purpose: str,
+    session_key: str,
+    client: Client,
+    template: str = sms.TEMPLATE_VERIFICATION_CODE,
+) -> SmsCodeSent:
     """Send a new code for ``purpose`` to ``number`` (E.164 or as typed) and remember it for this session.
 
+    ``template`` is the SMS that carries the code: ``verification_code``, or ``recovery`` for account recovery.
     Raises ``PhoneNumberRefused`` (number), ``SmsSendRefused`` (cooldown, lockout, limits: see ``retry_at``)
     or ``SmsSendFailed`` (gateway). Call it outside ``transaction.atomic``: the gateway call must not hold
     locks.
@@ -124,11 +145,9 @@ def sms_code_send(*, user, number: str, purpose: str, session_key: str, client: 
         raise
     code = _code_new()
     ttl = settings.PORTAL_SMS_CODE_TTL
-    body = sms_body_render(
-        template="sms/code.txt", user=user, context={"code": code, "minutes": int(ttl.total_seconds() // 60)}
-    )
+    params = {"code": code, "minutes": int(ttl.total_seconds() // 60)}
     try:
-        _gateway_send(to=number, body=body)
+        _sms_send(user=user, to=number, template=template, params=params, client=client)
     except SmsSendFailed as error:
         sms_quota_refund(quota)
         undo_claim()
@@ -274,17 +293,18 @@ def phone_bind_confirm(*, user, code: str, session_key: str, client: Client) -> 
                 notify=True,
             )
             if changed:
-                transaction.on_commit(lambda: phone_changed_notice_send(user=user, old_number=old_number))
+                transaction.on_commit(
+                    lambda: phone_changed_notice_send(user=user, old_number=old_number, client=client)
+                )
     if error is not None:
         raise error
     return binding
 
 
-def phone_changed_notice_send(*, user, old_number: str) -> bool:
+def phone_changed_notice_send(*, user, old_number: str, client: Client = SYSTEM) -> bool:
     """Tell the old number it is no longer bound. Best effort: a failure is logged, the change stands."""
-    body = sms_body_render(template="sms/number_changed.txt", user=user, context={})
     try:
-        _gateway_send(to=old_number, body=body)
+        _sms_send(user=user, to=old_number, template=sms.TEMPLATE_NUMBER_CHANGED, params={}, client=client)
     except SmsSendFailed as error:
         log.warning("could not text the old number about a change: user=%s reason=%s", user.pk, error.code)
         return False

@@ -5,9 +5,9 @@ Never delivers anything; a system check refuses it when DEBUG is off."""
 
 import itertools
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .base import SmsError, SmsGateway
+from .base import SmsError, SmsGateway, SmsMessage
 
 _lock = threading.Lock()
 _ids = itertools.count(1)
@@ -17,7 +17,10 @@ _ids = itertools.count(1)
 class OutboxMessage:
     id: str
     to: str
-    body: str
+    body: str  # the rendered text
+    template: str = ""
+    params: dict = field(default_factory=dict)
+    language: str = ""
 
 
 outbox: list[OutboxMessage] = []
@@ -45,10 +48,17 @@ class TestGateway(SmsGateway):
     __test__ = False  # not a pytest test class
     delivers = False
 
-    def send(self, to_e164: str, body: str) -> str:
+    def send(self, message: SmsMessage) -> str:
         with _lock:
             if _queued_failures:
                 raise _queued_failures.pop(0)
-            message = OutboxMessage(id=f"test-{next(_ids)}", to=to_e164, body=body)
-            outbox.append(message)
-        return message.id
+            sent = OutboxMessage(
+                id=f"test-{next(_ids)}",
+                to=message.to,
+                body=message.text,
+                template=message.template,
+                params=dict(message.params),
+                language=message.language,
+            )
+            outbox.append(sent)
+        return sent.id

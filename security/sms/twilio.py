@@ -8,6 +8,7 @@ Invariants:
 - ``PORTAL_TWILIO_API_BASE_URL`` (default ``https://api.twilio.com``) only rewrites the scheme and host of the
   URLs the SDK builds; everything else (auth, form encoding, error parsing) is the SDK's own. Tests point it
   at a loopback stand-in (tests/servers/twilio_standin.py).
+- Twilio sends free text: the message's rendered ``text`` (in the user's language) is the body.
 - Neither the auth token nor the message body is logged.
 """
 
@@ -20,7 +21,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from . import base
-from .base import SmsGateway, SmsRejected, SmsUnavailable
+from .base import SmsGateway, SmsMessage, SmsMisconfigured, SmsRejected, SmsUnavailable
 
 log = logging.getLogger("portal.sms.twilio")
 
@@ -34,6 +35,9 @@ REJECTION_REASONS = {
     21610: base.REASON_UNSUBSCRIBED,
     21614: base.REASON_NOT_SMS_CAPABLE,
 }
+
+# Our own settings are wrong: bad credentials, a From that is not ours, a bad Messaging Service.
+MISCONFIGURATION_CODES = {20003, 21212, 21606, 21659, 21701}
 
 
 class RebasedHttpClient(TwilioHttpClient):
@@ -62,20 +66,31 @@ class TwilioGateway(SmsGateway):
             http_client = RebasedHttpClient(base_url=base_url, timeout=timeout)
         self.client = Client(self.account_sid, settings.PORTAL_TWILIO_AUTH_TOKEN, http_client=http_client)
 
-    def send(self, to_e164: str, body: str) -> str:
+    @classmethod
+    def settings_errors(cls) -> list[str]:
+        errors = []
+        if not (settings.PORTAL_TWILIO_ACCOUNT_SID and settings.PORTAL_TWILIO_AUTH_TOKEN):
+            errors.append("Set PORTAL_TWILIO_ACCOUNT_SID and PORTAL_TWILIO_AUTH_TOKEN.")
+        if not (settings.PORTAL_TWILIO_FROM or settings.PORTAL_TWILIO_MESSAGING_SERVICE_SID):
+            errors.append("Set PORTAL_TWILIO_FROM or PORTAL_TWILIO_MESSAGING_SERVICE_SID.")
+        return errors
+
+    def send(self, message: SmsMessage) -> str:
         sender = (
             {"messaging_service_sid": self.messaging_service_sid}
             if self.messaging_service_sid
             else {"from_": self.from_number}
         )
         try:
-            message = self.client.messages.create(to=to_e164, body=body, **sender)
+            sent = self.client.messages.create(to=message.to, body=message.text, **sender)
         except TwilioRestException as error:
             reason = REJECTION_REASONS.get(error.code)
             if reason is not None:
                 log.info("twilio refused a number: code=%s", error.code)
                 raise SmsRejected(reason, provider_code=error.code) from None
             log.error("twilio error: status=%s code=%s", error.status, error.code)
+            if error.code in MISCONFIGURATION_CODES or error.status in (401, 403):
+                raise SmsMisconfigured(f"twilio status={error.status} code={error.code}") from None
             raise SmsUnavailable(f"twilio status={error.status} code={error.code}") from None
         except requests.exceptions.RequestException as error:
             log.warning("twilio unreachable: %s", type(error).__name__)
@@ -83,4 +98,4 @@ class TwilioGateway(SmsGateway):
         except TwilioException as error:
             log.error("twilio client error: %s", type(error).__name__)
             raise SmsUnavailable(type(error).__name__) from None
-        return message.sid
+        return sent.sid

@@ -29,9 +29,7 @@ def test_fake_gateways_refused_when_debug_is_off(gateway):
         assert sms_gateway_check() == []
 
 
-@override_settings(
-    DEBUG=False, PORTAL_SMS_GATEWAY="twilio", PORTAL_TWILIO_ACCOUNT_SID="", PORTAL_TWILIO_FROM=""
-)
+@override_settings(DEBUG=False, PORTAL_SMS_GATEWAY="twilio", PORTAL_TWILIO_ACCOUNT_SID="", PORTAL_TWILIO_FROM="")
 def test_twilio_needs_credentials_and_a_sender():
     assert ids(sms_gateway_check()) == ["phone.E003", "phone.E003"]
 
@@ -78,3 +76,116 @@ def test_production_settings_accept_twilio(tmp_path):
     )
     assert "phone.E" not in result.stderr + result.stdout
     assert result.returncode == 0, result.stderr
+
+
+ALIYUN_OK = {
+    "PORTAL_ALIYUN_ACCESS_KEY_ID": "LTAI5tKeyId",
+    "PORTAL_ALIYUN_ACCESS_KEY_SECRET": "secret",
+    "PORTAL_ALIYUN_SIGN_NAME": "示例邮箱",
+    "PORTAL_ALIYUN_TEMPLATES": {"verification_code": "SMS_1", "number_changed": "SMS_2", "recovery": "SMS_3"},
+}
+TENCENT_OK = {
+    "PORTAL_TENCENT_SECRET_ID": "AKIDid",
+    "PORTAL_TENCENT_SECRET_KEY": "key",
+    "PORTAL_TENCENT_SMS_SDK_APP_ID": "1400000001",
+    "PORTAL_TENCENT_SIGN_NAME": "示例邮箱",
+    "PORTAL_TENCENT_TEMPLATES": {"verification_code": "2001", "number_changed": "2002", "recovery": "2003"},
+}
+
+
+def messages(errors):
+    return " | ".join(error.msg for error in errors)
+
+
+def test_every_routed_gateway_is_checked_not_only_the_default():
+    with override_settings(
+        DEBUG=False,
+        PORTAL_SMS_GATEWAY="twilio",
+        PORTAL_TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        PORTAL_TWILIO_AUTH_TOKEN="t",
+        PORTAL_TWILIO_FROM="+15005550006",
+        PORTAL_SMS_ROUTES={"CN": ["aliyun", "tencent"]},
+        PORTAL_ALIYUN_ACCESS_KEY_SECRET="",
+        PORTAL_TENCENT_SMS_SDK_APP_ID="",
+    ):
+        errors = sms_gateway_check()
+    assert set(ids(errors)) == {"phone.E003"}
+    text = messages(errors)
+    assert "'aliyun': Set PORTAL_ALIYUN_ACCESS_KEY_ID and PORTAL_ALIYUN_ACCESS_KEY_SECRET" in text
+    assert "'tencent': Set PORTAL_TENCENT_SMS_SDK_APP_ID" in text
+    assert "twilio" not in text
+
+
+def test_complete_chinese_gateways_pass():
+    with override_settings(DEBUG=False, PORTAL_SMS_GATEWAY="aliyun,tencent", **ALIYUN_OK, **TENCENT_OK):
+        assert sms_gateway_check() == []
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"PORTAL_ALIYUN_TEMPLATES": {"verification_code": "SMS_1"}}, "no id for the 'number_changed' template"),
+        ({"PORTAL_ALIYUN_TEMPLATES": {**ALIYUN_OK["PORTAL_ALIYUN_TEMPLATES"], "verify": "SMS_9"}}, "unknown template"),
+        ({"PORTAL_ALIYUN_SIGN_NAME": ""}, "PORTAL_ALIYUN_SIGN_NAME"),
+        ({"PORTAL_ALIYUN_PROTOCOL": "ftp"}, "PORTAL_ALIYUN_PROTOCOL"),
+        ({"PORTAL_TENCENT_TEMPLATES": {**TENCENT_OK["PORTAL_TENCENT_TEMPLATES"], "recovery": "SMS_3"}}, "numeric"),
+        ({"PORTAL_TENCENT_SMS_SDK_APP_ID": "my-app"}, "PORTAL_TENCENT_SMS_SDK_APP_ID"),
+        ({"PORTAL_TENCENT_TIMEOUT_SECONDS": 0}, "PORTAL_TENCENT_TIMEOUT_SECONDS"),
+    ],
+)
+def test_each_bad_setting_is_named(change, fragment):
+    with override_settings(DEBUG=False, PORTAL_SMS_GATEWAY="aliyun,tencent", **{**ALIYUN_OK, **TENCENT_OK, **change}):
+        errors = sms_gateway_check()
+    assert set(ids(errors)) == {"phone.E003"}
+    assert fragment in messages(errors)
+
+
+def test_a_fake_gateway_in_a_route_is_refused_in_production():
+    with override_settings(DEBUG=False, PORTAL_SMS_GATEWAY="aliyun", PORTAL_SMS_ROUTES={"HK": ["test"]}, **ALIYUN_OK):
+        assert ids(sms_gateway_check()) == ["phone.E001"]
+
+
+@pytest.mark.parametrize("routes", [{"China": ["aliyun"]}, {"CN": []}])
+def test_bad_routes(routes):
+    with override_settings(DEBUG=True, PORTAL_SMS_GATEWAY="console", PORTAL_SMS_ROUTES=routes, **ALIYUN_OK):
+        assert "phone.E006" in ids(sms_gateway_check())
+
+
+def test_production_settings_accept_routes_to_aliyun_and_tencent_from_the_environment(tmp_path):
+    result = _check_with_prod_settings(
+        {
+            "PORTAL_SMS_GATEWAY": "twilio",
+            "PORTAL_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+            "PORTAL_TWILIO_AUTH_TOKEN": "token",
+            "PORTAL_TWILIO_FROM": "+15005550006",
+            "PORTAL_SMS_ROUTES": "CN=aliyun,tencent",
+            "PORTAL_ALIYUN_ACCESS_KEY_ID": "LTAI5tKeyId",
+            "PORTAL_ALIYUN_ACCESS_KEY_SECRET": "secret",
+            "PORTAL_ALIYUN_SIGN_NAME": "示例邮箱",
+            "PORTAL_ALIYUN_TEMPLATES": "verification_code=SMS_1,verification_code.en=SMS_4,number_changed=SMS_2,"
+            "recovery=SMS_3",
+            "PORTAL_TENCENT_SECRET_ID": "AKIDid",
+            "PORTAL_TENCENT_SECRET_KEY": "key",
+            "PORTAL_TENCENT_SMS_SDK_APP_ID": "1400000001",
+            "PORTAL_TENCENT_SIGN_NAME": "示例邮箱",
+            "PORTAL_TENCENT_TEMPLATES": "verification_code=2001,number_changed=2002,recovery=2003",
+        },
+        tmp_path,
+    )
+    assert "phone.E" not in result.stderr + result.stdout
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_refuse_a_route_to_an_unconfigured_gateway(tmp_path):
+    result = _check_with_prod_settings(
+        {
+            "PORTAL_SMS_GATEWAY": "twilio",
+            "PORTAL_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+            "PORTAL_TWILIO_AUTH_TOKEN": "token",
+            "PORTAL_TWILIO_FROM": "+15005550006",
+            "PORTAL_SMS_ROUTES": "CN=tencent",
+        },
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert "phone.E003" in result.stderr and "tencent" in result.stderr

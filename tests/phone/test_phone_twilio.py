@@ -9,9 +9,13 @@ from security.client import Client
 from security.phone import services
 from security.phone.errors import SmsSendFailed
 from security.phone.models import SmsChallenge
-from security.sms import SmsRejected, SmsUnavailable, gateway_get
+from security.sms import SmsMessage, SmsMisconfigured, SmsRejected, SmsUnavailable, gateway_get
 from security.sms.twilio import TwilioGateway
 from tests.servers.twilio_standin import TEST_FROM, TwilioStandin
+
+
+def message(to="+8613812345678", text="hello"):
+    return SmsMessage(to=to, template="verification_code", params={"code": "123456", "minutes": "5"}, text=text)
 
 
 @pytest.fixture
@@ -38,7 +42,7 @@ def test_gateway_is_chosen_by_settings(twilio_settings):
 
 
 def test_send_with_from(twilio_settings, standin):
-    message_id = gateway_get().send("+8613812345678", "Example Mail: your verification code is 123456.")
+    message_id = gateway_get().send(message(text="Example Mail: your verification code is 123456."))
     assert message_id.startswith("SM") and len(message_id) == 34
     [request] = standin.requests
     assert request["path"] == f"/2010-04-01/Accounts/{standin.account_sid}/Messages.json"
@@ -52,7 +56,7 @@ def test_send_with_from(twilio_settings, standin):
 
 def test_send_with_messaging_service(twilio_settings, standin):
     twilio_settings.PORTAL_TWILIO_MESSAGING_SERVICE_SID = "MG" + "1" * 32
-    gateway_get().send("+8613812345678", "hello")
+    gateway_get().send(message())
     assert standin.requests[0]["form"]["MessagingServiceSid"] == "MG" + "1" * 32
     assert "From" not in standin.requests[0]["form"]
 
@@ -69,7 +73,7 @@ def test_send_with_messaging_service(twilio_settings, standin):
 )
 def test_twilio_test_numbers_become_typed_rejections(twilio_settings, to, twilio_code, reason):
     with pytest.raises(SmsRejected) as rejected:
-        gateway_get().send(to, "hello")
+        gateway_get().send(message(to))
     assert (rejected.value.reason_code, rejected.value.provider_code) == (reason, twilio_code)
 
 
@@ -83,15 +87,15 @@ def test_twilio_test_numbers_become_typed_rejections(twilio_settings, to, twilio
 def test_our_misconfiguration_is_unavailable_not_the_users_fault(twilio_settings, change):
     for name, value in change.items():
         setattr(twilio_settings, name, value)
-    with pytest.raises(SmsUnavailable):
-        gateway_get().send("+8613812345678", "hello")
+    with pytest.raises(SmsMisconfigured):
+        gateway_get().send(message())
 
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_5xx_is_unavailable(twilio_settings, standin, status):
     standin.force_status = status
     with pytest.raises(SmsUnavailable):
-        gateway_get().send("+8613812345678", "hello")
+        gateway_get().send(message())
 
 
 def test_timeout_is_unavailable_and_bounded(twilio_settings, standin):
@@ -99,7 +103,7 @@ def test_timeout_is_unavailable_and_bounded(twilio_settings, standin):
     twilio_settings.PORTAL_TWILIO_TIMEOUT_SECONDS = 0.5
     started = time.monotonic()
     with pytest.raises(SmsUnavailable):
-        gateway_get().send("+8613812345678", "hello")
+        gateway_get().send(message())
     assert time.monotonic() - started < 2.5
 
 
@@ -108,7 +112,7 @@ def test_nothing_listening_is_unavailable(twilio_settings):
 
     twilio_settings.PORTAL_TWILIO_API_BASE_URL = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(SmsUnavailable):
-        gateway_get().send("+8613812345678", "hello")
+        gateway_get().send(message())
 
 
 # --- Through the service: clear messages, no half-bound state, no used-up quota
