@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 MYSQL_URL ?= mysql://root@127.0.0.1:3306/portal
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres test-mariadb lint messages compilemessages migrate demo clean
+.PHONY: run serve test test-sqlite test-postgres test-mariadb lint messages compilemessages migrate demo clean
 
 run: $(VENV)/.run-installed compilemessages
 	$(MANAGE) migrate --noinput
@@ -18,18 +18,23 @@ run: $(VENV)/.run-installed compilemessages
 	@echo "Serving http://127.0.0.1:8000/  (SMS and e-mail are printed here; Ctrl-C stops)"
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# The production settings under gunicorn, on this machine (scripts/serve says what it sets).
+serve: $(VENV)/.serve-installed compilemessages
+	VENV=$(VENV) scripts/serve
+
 test: $(VENV)/.test-installed compilemessages lint test-sqlite test-postgres test-mariadb
 
 # All layers on SQLite: unit, service, mail server, browser.
 test-sqlite:
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The whole suite again on the real servers, except the browser layer (it tests pages, not databases).
+# The whole suite again on the real servers, except the browser layer (it tests pages, not databases) and the
+# production layer (it starts its own nodes on the databases it needs).
 test-postgres:
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser and not production" $(PYTEST_ARGS)
 
 test-mariadb:
-	DATABASE_URL=$(MYSQL_URL) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+	DATABASE_URL=$(MYSQL_URL) $(VENV)/bin/pytest -m "not browser and not production" $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
@@ -43,10 +48,15 @@ $(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install -q -e .
 	touch $@
 
+$(VENV)/.serve-installed: pyproject.toml | $(VENV)/bin/python
+	scripts/install-system-packages run
+	$(VENV)/bin/pip install -q -e ".[prod]"
+	touch $@ $(VENV)/.run-installed
+
 $(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
 	scripts/install-system-packages test
-	$(VENV)/bin/pip install -q -e ".[postgres,mysql,test]"
-	touch $@ $(VENV)/.run-installed
+	$(VENV)/bin/pip install -q -e ".[postgres,mysql,prod,test]"
+	touch $@ $(VENV)/.run-installed $(VENV)/.serve-installed
 
 compilemessages: | $(VENV)/bin/python
 	@test -f $(VENV)/.run-installed || $(MAKE) $(VENV)/.run-installed
@@ -57,4 +67,4 @@ messages:
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest-db.sqlite3
+	rm -rf $(VENV) staticfiles .pytest-db.sqlite3 .serve-secret-key

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.health import HealthView
+
 urlpatterns = [
     path("", include("security.urls")),
     path("account/", include("accounts.urls")),
@@ -9,4 +11,7 @@ urlpatterns = [
     path("app-passwords/", include("security.app_passwords.urls")),
     path("devices/", include("security.trusted_devices.urls")),
     path("admin/", admin.site.urls),
+    path("health/", HealthView.as_view(), name="health"),
 ]
+
+handler500 = "portal.errors.server_error"

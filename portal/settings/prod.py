@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import LOGGING, SECRET_KEY, SILENCED_SYSTEM_CHECKS, env
 
 DEBUG = False
 if "ALLOWED_HOSTS" not in env.ENVIRON:
@@ -13,6 +13,8 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-only", "django-insecure",
     raise ImproperlyConfigured("Set SECRET_KEY to a random string of at least 50 characters.")
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -26,3 +28,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# One JSON object a line, unless the deployer asks for plain text.
+LOGGING["handlers"]["console"]["formatter"] = env.str("PORTAL_LOG_FORMAT", default="json")
+# A deployer may accept a check's finding on purpose (``make serve``'s demo accepts the console SMS gateway).
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, *env.list("PORTAL_SILENCED_SYSTEM_CHECKS", default=[])]
