@@ -9,6 +9,9 @@ Invariants:
 - A recovery code has 16 characters from a 31-letter alphabet (79 bits). Only a keyed HMAC-SHA256 of it is stored,
   so a copy of the database alone is not enough to test guesses.
 - Every comparison of a code goes through ``hmac.compare_digest``.
+- Each sealed secret and each recovery-code set records the *key id* of the server key it was made under (a
+  one-way HKDF output, useless to an attacker), so finding what the configured keys can no longer open is one
+  indexed query, not a decryption of every row (``checks.py``, ``manage.py reseal_secrets``).
 """
 
 import base64
@@ -47,8 +50,26 @@ def _derive(server_key: str, purpose: bytes) -> bytes:
     )
 
 
+def _fernets() -> list[Fernet]:
+    return [Fernet(base64.urlsafe_b64encode(_derive(key, b"secrets"))) for key in _server_keys()]
+
+
 def _fernet() -> MultiFernet:
-    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(key, b"secrets"))) for key in _server_keys()])
+    return MultiFernet(_fernets())
+
+
+def key_id(server_key: str) -> str:
+    """A short public name for a server key: which key sealed a row, without revealing anything of the key."""
+    return _derive(server_key, b"key-id")[:8].hex()
+
+
+def key_id_current() -> str:
+    return key_id(settings.SECRET_KEY)
+
+
+def key_ids_configured() -> list[str]:
+    """The current key's id first, then each fallback's."""
+    return [key_id(key) for key in _server_keys()]
 
 
 def seal(plaintext: bytes) -> str:
@@ -59,6 +80,17 @@ def seal(plaintext: bytes) -> str:
 def unseal(token: str, *, max_age_seconds: int | None = None) -> bytes:
     """Decrypt with the current or a fallback key. Raises ``InvalidToken`` if forged, garbled or too old."""
     return _fernet().decrypt(token.encode(), ttl=max_age_seconds)
+
+
+def unseal_with_key_id(token: str) -> tuple[bytes, str]:
+    """Decrypt, and say under which configured key (its id). Raises ``InvalidToken`` if no configured key opens
+    it. Used to re-seal under the current key (``reseal_secrets``)."""
+    for server_key, fernet in zip(_server_keys(), _fernets(), strict=True):
+        try:
+            return fernet.decrypt(token.encode()), key_id(server_key)
+        except InvalidToken:
+            continue
+    raise InvalidToken
 
 
 # --- TOTP ------------------------------------------------------------------------------------------------
@@ -131,7 +163,8 @@ def recovery_code_normalize(text: str) -> str | None:
 
 
 def recovery_code_digests(normalized: str) -> list[str]:
-    """The stored form under the current key first, then under each fallback key."""
+    """The stored form under the current key first, then under each fallback key. A keyed hash cannot be
+    re-keyed without the code itself, so a set made under a fallback key works until that key is dropped."""
     return [
         hmac.new(_derive(key, b"recovery-codes"), normalized.encode(), hashlib.sha256).hexdigest()
         for key in _server_keys()

@@ -10,9 +10,12 @@ Invariants:
 - ``second_factor_verify`` checks one code against one device: the one of the method the user chose. A wrong code
   is charged to that device only (django-otp issue 110). Success and failure are both recorded; a failure is never
   rolled back by the exception that reports it.
+- A device whose secret the configured server keys cannot open (a ``SECRET_KEY`` rotation finished without
+  ``reseal_secrets``) is refused as "unavailable" with a 409, logged and recorded, and charges no throttle.
 """
 
 import hmac
+import logging
 import time
 from dataclasses import dataclass
 
@@ -29,6 +32,8 @@ from security.client import Client
 from . import crypto, events, methods
 from .models import AuthenticatorDevice, HardCapThrottlingMixin, RecoveryCode, RecoveryCodeDevice
 from .signals import two_step_disabled
+
+logger = logging.getLogger("security.two_factor")
 
 SIGN_IN = "sign_in"
 REAUTH = "reauth"
@@ -56,7 +61,9 @@ def _lock_user(user: User) -> User:
 
 def _recovery_codes_issue(*, user: User) -> list[str]:
     RecoveryCodeDevice.objects.filter(user=user).delete()
-    device = RecoveryCodeDevice.objects.create(user=user, name=str(_("Recovery codes")), confirmed=True)
+    device = RecoveryCodeDevice.objects.create(
+        user=user, name=str(_("Recovery codes")), confirmed=True, key_id=crypto.key_id_current()
+    )
     codes = [crypto.recovery_code_new() for _index in range(settings.PORTAL_RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(
         RecoveryCode(device=device, digest=crypto.recovery_code_digests(crypto.recovery_code_normalize(code))[0])
@@ -76,17 +83,19 @@ def authenticator_enroll(*, user: User, secret: bytes, code: str, client: Client
     with transaction.atomic():
         user = _lock_user(user)
         existing = AuthenticatorDevice.objects.filter(user=user).first()
-        if existing is not None and hmac.compare_digest(existing.secret, secret):
+        existing_secret = existing.secret_or_none() if existing is not None else None
+        if existing_secret is not None and hmac.compare_digest(existing_secret, secret):
             return EnrollResult(device=existing, recovery_codes=None, changed=False)
         if existing is not None:
-            existing.delete()
-        device = AuthenticatorDevice.objects.create(
+            existing.delete()  # also one that can no longer be unsealed: setting up again is its cure
+        device = AuthenticatorDevice(
             user=user,
             name=str(_("Authenticator app")),
             confirmed=True,
-            sealed_key=crypto.seal(secret),
             last_t=matched,  # the confirming code can never be used again
         )
+        device.seal_secret(secret)
+        device.save()
         recovery_codes = None
         if not user.two_step_enabled:
             user.two_step_enabled = True
@@ -149,6 +158,30 @@ def _wait_message(info: dict):
     return _("Too many wrong codes. Wait %(seconds)d seconds and try again.") % {"seconds": seconds}
 
 
+UNAVAILABLE_MESSAGE = _(
+    "This verification method is unavailable right now. Use another method, or contact the helpdesk."
+)
+RESYNCHRONISED_MESSAGE = _(
+    "That code is for a different time than ours. Make sure your phone sets its clock automatically, "
+    "then enter the next code your app shows."
+)
+
+
+def _device_unavailable(device) -> bool:
+    """True when no configured server key can open this device's secret (logged by the model)."""
+    if isinstance(device, AuthenticatorDevice):
+        return device.secret_or_none() is None
+    if isinstance(device, RecoveryCodeDevice) and not device.key_available:
+        logger.error(
+            "Recovery codes %s of user %s were made under key id %r, which is no longer configured.",
+            device.pk,
+            device.user_id,
+            device.key_id,
+        )
+        return True
+    return False
+
+
 def second_factor_verify(
     *, user: User, method_key: str, code: str, client: Client, purpose: str, session_key: str | None = None
 ):
@@ -162,20 +195,28 @@ def second_factor_verify(
         return _custom_method_verify(
             method=method, user=user, code=code, client=client, session_key=session_key, details=details
         )
-    refused, locked_now = None, False
+    refused, unavailable, locked_now = None, None, False
     with transaction.atomic():
         device = method.device_model.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
             raise SecondStepError(_("That verification method is not available."))
         allowed, info = device.verify_is_allowed()
-        if not allowed:
+        if _device_unavailable(device):
+            security_event_record(
+                user=user, actor=user, kind=events.SECOND_FACTOR_UNAVAILABLE, client=client, details=details
+            )
+            unavailable = SecondStepError(UNAVAILABLE_MESSAGE, status=409)
+        elif not allowed:
             refused = SecondStepError(_wait_message(info), status=429)
         elif device.verify_token(code):
             _unlock_other_devices(user=user, device=device)
         else:
             locked_now = getattr(device, "locked", False)
-            refused = SecondStepError(_("That code is not right. Try again."))
-        if refused is not None:
+            wrong = RESYNCHRONISED_MESSAGE if getattr(device, "resynchronised", False) else None
+            refused = SecondStepError(wrong or _("That code is not right. Try again."))
+        if unavailable is not None:
+            pass  # recorded above; nothing was checked
+        elif refused is not None:
             _failure_record(user=user, client=client, details=details, locked_now=locked_now)
         elif method.key == methods.RECOVERY:
             remaining = device.codes.filter(used_at__isnull=True).count()
@@ -189,6 +230,8 @@ def second_factor_verify(
             )
         elif purpose == REAUTH:
             _success_record(user=user, client=client, details=details)
+    if unavailable is not None:
+        raise unavailable
     if refused is not None:
         raise refused
     return device
