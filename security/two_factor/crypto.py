@@ -7,7 +7,8 @@ Invariants:
 - Codes are SHA1, 6 digits, 30 s steps (RFC 6238). The otpauth URI carries the issuer in the label and as a
   parameter, and its Base32 secret has no padding.
 - A recovery code has 16 characters from a 31-letter alphabet (79 bits). Only a keyed HMAC-SHA256 of it is stored,
-  so a copy of the database alone is not enough to test guesses.
+  so a copy of the database alone is not enough to test guesses. The HMAC key is a random key per set, stored
+  sealed like a TOTP secret, so a server-key rotation re-seals it and every code keeps working.
 - Every comparison of a code goes through ``hmac.compare_digest``.
 - Each sealed secret and each recovery-code set records the *key id* of the server key it was made under (a
   one-way HKDF output, useless to an attacker), so finding what the configured keys can no longer open is one
@@ -162,9 +163,19 @@ def recovery_code_normalize(text: str) -> str | None:
     return cleaned
 
 
+def recovery_set_key_new() -> bytes:
+    return secrets.token_bytes(32)
+
+
+def recovery_code_digest(set_key: bytes, normalized: str) -> str:
+    """The stored form of a code of a set whose (sealed) HMAC key is ``set_key``."""
+    return hmac.new(set_key, normalized.encode(), hashlib.sha256).hexdigest()
+
+
 def recovery_code_digests(normalized: str) -> list[str]:
-    """The stored form under the current key first, then under each fallback key. A keyed hash cannot be
-    re-keyed without the code itself, so a set made under a fallback key works until that key is dropped."""
+    """Sets made before per-set keys (no sealed key): the HMAC under a key derived from the current server key,
+    then from each fallback. Such a digest cannot be re-keyed without the code itself, so a legacy set stops
+    working when its server key leaves ``SECRET_KEY_FALLBACKS``."""
     return [
         hmac.new(_derive(key, b"recovery-codes"), normalized.encode(), hashlib.sha256).hexdigest()
         for key in _server_keys()

@@ -66,19 +66,16 @@ class HardCapThrottlingMixin(ThrottlingMixin):
         return super().verify_is_allowed()
 
 
-class AuthenticatorDevice(TimestampMixin, HardCapThrottlingMixin, Device):
-    sealed_key = models.TextField(editable=False)
+class SealedSecretMixin(models.Model):
+    """A secret stored only sealed under a key derived from the server key, with the id of that key, so a key
+    rotation can be checked (``checks.py``) and completed (``manage.py reseal_secrets``) without guessing."""
+
+    sealed_key = models.TextField(default="", editable=False)
     # Which server key sealed ``sealed_key`` (``crypto.key_id``); "" when unknown.
     sealed_key_id = models.CharField(max_length=16, default="", editable=False)
-    drift = models.SmallIntegerField(default=0, editable=False)
-    last_t = models.BigIntegerField(default=-1, editable=False)
 
-    # Set by ``verify_token`` when the refused code was right for a nearby step: the phone's clock is off.
-    resynchronised = False
-
-    class Meta(Device.Meta):
-        verbose_name = _("authenticator app")
-        constraints = [models.UniqueConstraint(fields=["user"], name="two_factor_one_authenticator_per_user")]
+    class Meta:
+        abstract = True
 
     def seal_secret(self, secret: bytes) -> None:
         self.sealed_key = crypto.seal(secret)
@@ -95,12 +92,26 @@ class AuthenticatorDevice(TimestampMixin, HardCapThrottlingMixin, Device):
             return self.secret
         except crypto.InvalidToken:
             logger.error(
-                "Authenticator %s of user %s cannot be unsealed with the configured keys (sealed under key id %r).",
+                "%s %s of user %s cannot be unsealed with the configured keys (sealed under key id %r).",
+                type(self).__name__,
                 self.pk,
                 self.user_id,
                 self.sealed_key_id or "unknown",
             )
             return None
+
+
+class AuthenticatorDevice(SealedSecretMixin, TimestampMixin, HardCapThrottlingMixin, Device):  # noqa: DJ008 (Device has __str__)
+    sealed_key = models.TextField(editable=False)  # the TOTP secret; never empty
+    drift = models.SmallIntegerField(default=0, editable=False)
+    last_t = models.BigIntegerField(default=-1, editable=False)
+
+    # Set by ``verify_token`` when the refused code was right for a nearby step: the phone's clock is off.
+    resynchronised = False
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        constraints = [models.UniqueConstraint(fields=["user"], name="two_factor_one_authenticator_per_user")]
 
     @staticmethod
     def _drift_bounds() -> tuple[int, int]:
@@ -160,22 +171,23 @@ class AuthenticatorDevice(TimestampMixin, HardCapThrottlingMixin, Device):
         return True
 
 
-class RecoveryCodeDevice(HardCapThrottlingMixin, Device):
-    """The user's current set of recovery codes, as one django-otp device."""
+class RecoveryCodeDevice(SealedSecretMixin, HardCapThrottlingMixin, Device):  # noqa: DJ008 (Device has __str__)
+    """The user's current set of recovery codes, as one django-otp device. Its sealed secret is the set's HMAC
+    key; a set without one (made before per-set keys) is checked under the server keys (``recovery_code_digests``).
+    """
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # Which server key the codes' HMACs were made under (``crypto.key_id``); "" when unknown (sets made before
-    # key ids were recorded: they are tried under every configured key).
-    key_id = models.CharField(max_length=16, default="", editable=False)
 
     class Meta(Device.Meta):
         verbose_name = _("recovery codes")
         constraints = [models.UniqueConstraint(fields=["user"], name="two_factor_one_recovery_set_per_user")]
 
-    @property
-    def key_available(self) -> bool:
-        """False when the codes were made under a key that is no longer configured: no code can match any more."""
-        return not self.key_id or self.key_id in crypto.key_ids_configured()
+    def digests_for(self, normalized: str) -> list[str]:
+        """What a stored code equal to ``normalized`` looks like; [] when the set key cannot be unsealed."""
+        if not self.sealed_key:
+            return crypto.recovery_code_digests(normalized)
+        set_key = self.secret_or_none()
+        return [] if set_key is None else [crypto.recovery_code_digest(set_key, normalized)]
 
     def verify_token(self, token):
         allowed, _info = self.verify_is_allowed()
@@ -183,10 +195,9 @@ class RecoveryCodeDevice(HardCapThrottlingMixin, Device):
             return False
         normalized = crypto.recovery_code_normalize(str(token))
         used = 0
-        if normalized is not None:
-            used = self.codes.filter(digest__in=crypto.recovery_code_digests(normalized), used_at__isnull=True).update(
-                used_at=timezone.now()
-            )
+        digests = self.digests_for(normalized) if normalized is not None else []
+        if digests:
+            used = self.codes.filter(digest__in=digests, used_at__isnull=True).update(used_at=timezone.now())
         if used != 1:
             self.throttle_increment(commit=True)
             return False

@@ -17,7 +17,7 @@ Invariants:
 import hmac
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -30,7 +30,13 @@ from security.audit import security_event_record
 from security.client import Client
 
 from . import crypto, events, methods
-from .models import AuthenticatorDevice, HardCapThrottlingMixin, RecoveryCode, RecoveryCodeDevice
+from .models import (
+    AuthenticatorDevice,
+    HardCapThrottlingMixin,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    SealedSecretMixin,
+)
 from .signals import two_step_disabled
 
 logger = logging.getLogger("security.two_factor")
@@ -61,12 +67,13 @@ def _lock_user(user: User) -> User:
 
 def _recovery_codes_issue(*, user: User) -> list[str]:
     RecoveryCodeDevice.objects.filter(user=user).delete()
-    device = RecoveryCodeDevice.objects.create(
-        user=user, name=str(_("Recovery codes")), confirmed=True, key_id=crypto.key_id_current()
-    )
+    set_key = crypto.recovery_set_key_new()
+    device = RecoveryCodeDevice(user=user, name=str(_("Recovery codes")), confirmed=True)
+    device.seal_secret(set_key)
+    device.save()
     codes = [crypto.recovery_code_new() for _index in range(settings.PORTAL_RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(
-        RecoveryCode(device=device, digest=crypto.recovery_code_digests(crypto.recovery_code_normalize(code))[0])
+        RecoveryCode(device=device, digest=crypto.recovery_code_digest(set_key, crypto.recovery_code_normalize(code)))
         for code in codes
     )
     return codes
@@ -168,17 +175,10 @@ RESYNCHRONISED_MESSAGE = _(
 
 
 def _device_unavailable(device) -> bool:
-    """True when no configured server key can open this device's secret (logged by the model)."""
-    if isinstance(device, AuthenticatorDevice):
+    """True when no configured server key can open this device's secret (logged by the model). A legacy
+    recovery set without a sealed key cannot tell; its codes simply stop matching (docs/security.md)."""
+    if isinstance(device, SealedSecretMixin) and (device.sealed_key or isinstance(device, AuthenticatorDevice)):
         return device.secret_or_none() is None
-    if isinstance(device, RecoveryCodeDevice) and not device.key_available:
-        logger.error(
-            "Recovery codes %s of user %s were made under key id %r, which is no longer configured.",
-            device.pk,
-            device.user_id,
-            device.key_id,
-        )
-        return True
     return False
 
 
@@ -285,3 +285,56 @@ def second_factor_challenge(*, request, user: User, method_key: str, client: Cli
     if method is None or method.challenge is None or not method.available_for(user):
         raise SecondStepError(_("That verification method is not available."))
     return method.challenge(request=request, user=user, client=client)
+
+
+# --- Server-key rotation -------------------------------------------------------------------------------------
+@dataclass
+class ResealCounts:
+    resealed: int = 0  # opened with a fallback key and sealed again under SECRET_KEY
+    current: int = 0  # already sealed under SECRET_KEY
+    unopenable: int = 0  # no configured key opens it: the user must use another method or be reset
+    unopenable_user_ids: list[int] = field(default_factory=list)
+
+
+def sealed_secrets_reseal(*, dry_run: bool = False, batch_size: int = 500) -> dict[str, ResealCounts]:
+    """Re-seal every TOTP secret and recovery-set key under the current ``SECRET_KEY`` (step 2 of a key rotation,
+    docs/security.md). Each batch is one transaction with its rows locked, so a sign-in at the same time waits
+    and never writes a stale copy back. Running it again changes nothing. A secret no configured key opens keeps
+    its sealed value (the old key may still be put back) but loses its key id, so the system check counts it."""
+    current_id = crypto.key_id_current()
+    report = {}
+    for kind, model in (("authenticator", AuthenticatorDevice), ("recovery", RecoveryCodeDevice)):
+        counts = ResealCounts()
+        pks = list(model.objects.exclude(sealed_key="").order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(pks), batch_size):
+            with transaction.atomic():
+                rows = model.objects.select_for_update().filter(pk__in=pks[start : start + batch_size]).order_by("pk")
+                for device in rows:
+                    _reseal_one(device, counts=counts, current_id=current_id, dry_run=dry_run)
+        report[kind] = counts
+    logger.info(
+        "reseal_secrets%s: %s",
+        " (dry run)" if dry_run else "",
+        {kind: (c.resealed, c.current, c.unopenable) for kind, c in report.items()},
+    )
+    return report
+
+
+def _reseal_one(device, *, counts: ResealCounts, current_id: str, dry_run: bool) -> None:
+    try:
+        secret, key_id = crypto.unseal_with_key_id(device.sealed_key)
+    except crypto.InvalidToken:
+        counts.unopenable += 1
+        counts.unopenable_user_ids.append(device.user_id)
+        if not dry_run and device.sealed_key_id:
+            type(device).objects.filter(pk=device.pk).update(sealed_key_id="")
+        return
+    if key_id == current_id:
+        counts.current += 1
+        if not dry_run and device.sealed_key_id != key_id:
+            type(device).objects.filter(pk=device.pk).update(sealed_key_id=key_id)
+        return
+    counts.resealed += 1
+    if not dry_run:
+        device.seal_secret(secret)
+        device.save(update_fields=["sealed_key", "sealed_key_id"])

@@ -1,11 +1,12 @@
-"""Record which server key sealed each TOTP secret and made each recovery-code set, so a key rotation can be
-checked and completed without decrypting every row (``checks.py``, ``manage.py reseal_secrets``)."""
+"""Record which server key sealed each TOTP secret, and give each recovery-code set its own sealed HMAC key, so a
+server-key rotation can be checked and completed without decrypting every row or losing any code (``checks.py``,
+``manage.py reseal_secrets``). Existing recovery sets keep their server-keyed digests (no sealed key)."""
 
 from django.db import migrations, models
 
 
 def record_sealing_keys(apps, schema_editor):
-    # Secrets no configured key opens keep "" (unknown): ``reseal_secrets`` reports them.
+    # Secrets no configured key opens keep "" (unknown): ``reseal_secrets`` and the system check report them.
     from security.two_factor import crypto
 
     AuthenticatorDevice = apps.get_model("two_factor", "AuthenticatorDevice")
@@ -31,7 +32,12 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="recoverycodedevice",
-            name="key_id",
+            name="sealed_key",
+            field=models.TextField(default="", editable=False),
+        ),
+        migrations.AddField(
+            model_name="recoverycodedevice",
+            name="sealed_key_id",
             field=models.CharField(default="", editable=False, max_length=16),
         ),
         migrations.RunPython(record_sealing_keys, migrations.RunPython.noop),
