@@ -11,7 +11,7 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from security.client import SYSTEM
@@ -19,6 +19,7 @@ from security.models import SecurityEvent
 from security.two_factor import checks, crypto, events
 from security.two_factor.models import AuthenticatorDevice, RecoveryCode, RecoveryCodeDevice
 from security.two_factor.services import authenticator_enroll
+from tests.factories import UserFactory
 from tests.two_factor.otp import FIXED_KEY, START_STEP, code_at, sign_in_with_password
 
 NEW_KEY = "rotated-key-" + "n" * 50
@@ -176,3 +177,23 @@ def test_the_check_needs_no_database_unless_asked(enrolled, settings, django_ass
     out = StringIO()
     call_command("check", "--database", "default", "--tag", "database", stdout=out, stderr=out)
     assert "two_factor.W001" in out.getvalue()
+
+
+def test_the_migration_records_which_key_sealed_each_secret(enrolled, settings):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("security.two_factor.migrations.0002_sealed_key_ids")
+    old_key = settings.SECRET_KEY
+    lost = AuthenticatorDevice(user=UserFactory(), name="app", confirmed=True, sealed_key_id="")
+    with override_settings(SECRET_KEY="some-key-nobody-has-" + "z" * 40):
+        lost.seal_secret(FIXED_KEY)
+    lost.sealed_key_id = ""
+    lost.save()
+    AuthenticatorDevice.objects.update(sealed_key_id="")
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = NEW_KEY, [old_key]
+    migration.record_sealing_keys(apps, SimpleNamespace(connection=connection))
+    assert AuthenticatorDevice.objects.get(user=enrolled).sealed_key_id == crypto.key_id(old_key)
+    assert AuthenticatorDevice.objects.get(pk=lost.pk).sealed_key_id == ""
