@@ -16,6 +16,7 @@ Invariants:
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -45,6 +46,7 @@ def _server_keys() -> list[str]:
     return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
 
 
+@functools.lru_cache(maxsize=64)  # the server keys already live in memory; this saves an HKDF per row in a re-seal
 def _derive(server_key: str, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal.two_factor." + purpose).derive(
         server_key.encode()

@@ -309,8 +309,12 @@ def sealed_secrets_reseal(*, dry_run: bool = False, batch_size: int = 500) -> di
         for start in range(0, len(pks), batch_size):
             with transaction.atomic():
                 rows = model.objects.select_for_update().filter(pk__in=pks[start : start + batch_size]).order_by("pk")
-                for device in rows:
-                    _reseal_one(device, counts=counts, current_id=current_id, dry_run=dry_run)
+                changed = [
+                    device
+                    for device in rows
+                    if _reseal_one(device, counts=counts, current_id=current_id, dry_run=dry_run)
+                ]
+                model.objects.bulk_update(changed, ["sealed_key", "sealed_key_id"])
         report[kind] = counts
     logger.info(
         "reseal_secrets%s: %s",
@@ -320,21 +324,23 @@ def sealed_secrets_reseal(*, dry_run: bool = False, batch_size: int = 500) -> di
     return report
 
 
-def _reseal_one(device, *, counts: ResealCounts, current_id: str, dry_run: bool) -> None:
+def _reseal_one(device, *, counts: ResealCounts, current_id: str, dry_run: bool) -> bool:
+    """Count ``device`` and change it in memory; True if it is to be written."""
     try:
         secret, key_id = crypto.unseal_with_key_id(device.sealed_key)
     except crypto.InvalidToken:
         counts.unopenable += 1
         counts.unopenable_user_ids.append(device.user_id)
-        if not dry_run and device.sealed_key_id:
-            type(device).objects.filter(pk=device.pk).update(sealed_key_id="")
-        return
+        if device.sealed_key_id:
+            device.sealed_key_id = ""
+            return not dry_run
+        return False
     if key_id == current_id:
         counts.current += 1
-        if not dry_run and device.sealed_key_id != key_id:
-            type(device).objects.filter(pk=device.pk).update(sealed_key_id=key_id)
-        return
+        if device.sealed_key_id != key_id:
+            device.sealed_key_id = key_id
+            return not dry_run
+        return False
     counts.resealed += 1
-    if not dry_run:
-        device.seal_secret(secret)
-        device.save(update_fields=["sealed_key", "sealed_key_id"])
+    device.seal_secret(secret)
+    return not dry_run
