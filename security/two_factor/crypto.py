@@ -12,7 +12,7 @@ Invariants:
 - Every comparison of a code goes through ``hmac.compare_digest``.
 - Each sealed secret and each recovery-code set records the *key id* of the server key it was made under (a
   one-way HKDF output, useless to an attacker), so finding what the configured keys can no longer open is one
-  indexed query, not a decryption of every row (``checks.py``, ``manage.py reseal_secrets``).
+  grouped query, not a decryption of every row (``checks.py``, ``manage.py reseal_secrets``).
 """
 
 import base64
