@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from security.mail_clients.urls import discovery_urlpatterns
+
 urlpatterns = [
     path("", include("security.urls")),
     path("account/", include("accounts.urls")),
@@ -8,5 +10,8 @@ urlpatterns = [
     path("phone/", include("security.phone.urls")),
     path("app-passwords/", include("security.app_passwords.urls")),
     path("devices/", include("security.trusted_devices.urls")),
+    path("mail-setup/", include("security.mail_clients.urls")),
     path("admin/", admin.site.urls),
 ]
+# Thunderbird autoconfig and Outlook autodiscover, at the paths mail apps ask for (docs/mail-clients.md).
+urlpatterns += discovery_urlpatterns
