@@ -21,7 +21,7 @@ from security.client import Client
 
 from .documents import apple_profile_plist
 from .servers import domain_normalize, mail_servers
-from .signing import profile_signer
+from .signing import SigningNotConfigured, profile_signer
 
 PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
 
@@ -66,7 +66,10 @@ def apple_profile_create(*, user: User, name: str, creation_key: str, actor: Use
         % {"address": address, "name": created.app_password.name},
         identifier=f"{_reverse_dns(address)}.mail-profile.{created.app_password.pk}",
     )
-    content = signer.sign(plist) if signer else plist
+    try:
+        content = signer.sign(plist) if signer else plist
+    except (ValueError, TypeError) as error:  # e.g. a key type the signer refuses: undo the app password
+        raise SigningNotConfigured(f"The profile could not be signed: {error}") from None
     domain = re.sub(r"[^a-z0-9.-]", "", domain_normalize(address.rpartition("@")[2])) or "mail"
     filename = f"{domain}-mail.mobileconfig"
     return AppleProfile(

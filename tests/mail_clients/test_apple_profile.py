@@ -218,3 +218,21 @@ def test_a_key_that_is_not_the_certificates_fails_the_check(mail_settings, tmp_p
     mail_settings.PORTAL_MAIL_PROFILE_SIGNING_KEY = str(other.key_pem)
     with pytest.raises(SystemCheckError, match="does not belong"):
         call_command("check")
+
+
+def test_a_signing_failure_leaves_no_app_password(client_signed_in, mail_settings, tmp_path, monkeypatch):
+    from security.mail_clients.signing import ProfileSigner
+
+    chain = make_chain(tmp_path)
+    mail_settings.PORTAL_MAIL_PROFILE_SIGNING_CERT = str(chain.cert_pem)
+    mail_settings.PORTAL_MAIL_PROFILE_SIGNING_KEY = str(chain.key_pem)
+
+    def refuse(self, data):
+        raise ValueError("unsupported key")  # what cryptography raises for a key it cannot sign with
+
+    monkeypatch.setattr(ProfileSigner, "sign", refuse)
+    response = client_signed_in.post(PROFILE, profile_form(client_signed_in), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "Profiles cannot be made right now" in response.content.decode()
+    assert not AppPassword.objects.exists()
+    assert not SecurityEvent.objects.filter(kind=events.CREATED).exists()
