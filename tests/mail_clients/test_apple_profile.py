@@ -204,7 +204,7 @@ def test_signed_profile_verifies_with_openssl_against_the_root(client_signed_in,
 def test_half_configured_signing_fails_the_check_and_makes_no_profile(client_signed_in, mail_settings, tmp_path):
     chain = make_chain(tmp_path)
     mail_settings.PORTAL_MAIL_PROFILE_SIGNING_CERT = str(chain.cert_pem)
-    with pytest.raises(SystemCheckError, match="mail_clients.E003"):
+    with pytest.raises(SystemCheckError, match=r"mail_clients\.E003"):
         call_command("check")
     response = client_signed_in.post(PROFILE, profile_form(client_signed_in), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400

@@ -113,5 +113,5 @@ def test_a_security_setting_that_is_not_understood_fails_the_check(settings):
     settings.PORTAL_MAIL_IMAP_SECURITY = "maybe"
     with pytest.raises(UnknownSecurity):
         connection_kind("maybe")
-    with pytest.raises(SystemCheckError, match="mail_clients.E001"):
+    with pytest.raises(SystemCheckError, match=r"mail_clients\.E001"):
         call_command("check")
