@@ -111,3 +111,26 @@ def mail_domain_for_host(host: str, *, prefix: str) -> str | None:
     if host.startswith(prefix) and host.removeprefix(prefix) in domains:
         return host.removeprefix(prefix)
     return None
+
+
+# RFC 6186 service names for each protocol, as (implicit TLS, STARTTLS or plain); submissions is RFC 8314.
+_SRV_NAMES = {"imap": ("_imaps", "_imap"), "pop3": ("_pop3s", "_pop3"), "smtp": ("_submissions", "_submission")}
+
+
+def dns_records(*, domain: str, portal_host: str) -> list[str]:
+    """Zone-file lines a deployer adds for ``domain``: the discovery host names, and the SRV records of RFC 6186
+    (with RFC 8314's ``_submissions``), from the same settings as every answer. A service the deployment does
+    not offer gets the "not available" target ``.`` so clients do not guess it."""
+    zone_domain, portal = f"{domain_normalize(domain)}.", f"{domain_normalize(portal_host)}."
+    lines = [
+        f"autoconfig.{zone_domain} 3600 IN CNAME {portal}",
+        f"autodiscover.{zone_domain} 3600 IN CNAME {portal}",
+        f"_autodiscover._tcp.{zone_domain} 3600 IN SRV 0 0 443 {portal}",
+    ]
+    for protocol, server in mail_servers().items():
+        tls_name, plain_name = _SRV_NAMES[protocol]
+        offered, other = (tls_name, plain_name) if server.kind == SSL else (plain_name, tls_name)
+        host = f"{domain_normalize(server.host)}."
+        lines.append(f"{offered}._tcp.{zone_domain} 3600 IN SRV 0 1 {server.port} {host}")
+        lines.append(f"{other}._tcp.{zone_domain} 3600 IN SRV 0 0 0 .")
+    return lines
