@@ -16,7 +16,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from ua_parser import parse as ua_parse
 
 from security.app_passwords import services as app_password_services
@@ -48,7 +48,7 @@ def _not_ours() -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def autoconfig(request):
     """Mozilla's config-v1.1.xml. Thunderbird asks ``autoconfig.<domain>/mail/config-v1.1.xml`` and
     ``<domain>/.well-known/autoconfig/mail/config-v1.1.xml``, with ``?emailaddress=``; without one, the host

@@ -236,3 +236,25 @@ def test_a_signing_failure_leaves_no_app_password(client_signed_in, mail_setting
     assert "Profiles cannot be made right now" in response.content.decode()
     assert not AppPassword.objects.exists()
     assert not SecurityEvent.objects.filter(kind=events.CREATED).exists()
+
+
+def test_with_two_step_on_a_password_is_not_enough(client_signed_in, user, mail_settings):
+    form = profile_form(client_signed_in)
+    user.two_step_enabled = True
+    user.save()
+    response = client_signed_in.post(PROFILE, form)
+    assert response.status_code == 302 and response["Location"].startswith("/confirm/?next=")
+    assert not AppPassword.objects.exists()
+
+
+def test_a_fresh_second_factor_is_enough(enrolled, clock, mail_settings):
+    from django.test import Client
+
+    from tests.two_factor.otp import code_at, current_step, sign_in_with_password
+
+    client = Client()
+    sign_in_with_password(client, enrolled)
+    assert client.post("/two-step/verify/", {"method": "totp", "code": code_at(current_step())}).status_code == 302
+    response = client.post(PROFILE, profile_form(client))
+    assert response["Content-Type"] == "application/x-apple-aspen-config"
+    assert AppPassword.objects.filter(user=enrolled).count() == 1

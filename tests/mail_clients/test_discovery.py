@@ -133,7 +133,8 @@ def test_discovery_is_cheap_cacheable_and_sessionless(client, mail_settings, dja
         assert not response.cookies
 
 
-def test_autoconfig_refuses_other_methods(client, mail_settings):
+def test_autoconfig_answers_head_and_refuses_other_methods(client, mail_settings):
+    assert client.head(WELL_KNOWN, {"emailaddress": "a@example.com"}).status_code == 200
     assert client.post(WELL_KNOWN, {"emailaddress": "a@example.com"}).status_code == 405
 
 
