@@ -16,6 +16,7 @@ urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
 ]
 
-handler500 = "portal.errors.server_error"
 # Thunderbird autoconfig and Outlook autodiscover, at the paths mail apps ask for (docs/mail-clients.md).
 urlpatterns += discovery_urlpatterns
+
+handler500 = "portal.errors.server_error"
