@@ -32,6 +32,7 @@ from django.utils.crypto import salted_hmac
 from security import sms
 from security.audit import security_event_record
 from security.client import SYSTEM, Client
+from security.sms import console
 
 from . import events
 from .errors import PhoneBindRefused, PhoneError, SmsCodeRejected, SmsSendFailed, SmsSendRefused
@@ -76,9 +77,10 @@ def sms_body_render(*, template: str, user, context: dict) -> str:
         return render_to_string(template, {"site_name": settings.PORTAL_SITE_NAME, **context}).strip()
 
 
-def _gateway_send(*, to: str, body: str) -> str:
+def _gateway_send(*, to: str, body: str, user) -> str:
     try:
-        return sms.gateway_get().send(to, body)
+        with console.sending_for(user.pk):  # the development outbox shows each user only their own messages
+            return sms.gateway_get().send(to, body)
     except sms.SmsRejected as error:
         raise SmsSendFailed(error.reason_code) from None
     except sms.SmsUnavailable:
@@ -128,7 +130,7 @@ def sms_code_send(*, user, number: str, purpose: str, session_key: str, client: 
         template="sms/code.txt", user=user, context={"code": code, "minutes": int(ttl.total_seconds() // 60)}
     )
     try:
-        _gateway_send(to=number, body=body)
+        _gateway_send(to=number, body=body, user=user)
     except SmsSendFailed as error:
         sms_quota_refund(quota)
         undo_claim()
@@ -284,7 +286,7 @@ def phone_changed_notice_send(*, user, old_number: str) -> bool:
     """Tell the old number it is no longer bound. Best effort: a failure is logged, the change stands."""
     body = sms_body_render(template="sms/number_changed.txt", user=user, context={})
     try:
-        _gateway_send(to=old_number, body=body)
+        _gateway_send(to=old_number, body=body, user=user)
     except SmsSendFailed as error:
         log.warning("could not text the old number about a change: user=%s reason=%s", user.pk, error.code)
         return False
