@@ -34,8 +34,8 @@ from django.utils.crypto import salted_hmac
 from security import sms
 from security.audit import security_event_record
 from security.client import SYSTEM, Client
-from security.sms.messages import sms_message_build
 from security.sms import console
+from security.sms.messages import sms_message_build
 
 from . import events
 from .errors import PhoneBindRefused, PhoneError, SmsCodeRejected, SmsSendFailed, SmsSendRefused
