@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -87,6 +88,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_session_auth_hash(self):
         return salted_hmac("accounts.User.get_session_auth_hash", self.security_stamp, algorithm="sha256").hexdigest()
+
+    def get_session_auth_fallback_hash(self):
+        # Django's own fallback hashes the password; ours must hash the stamp, or a SECRET_KEY rotation signs
+        # everyone out (docs/security.md, "Rotating SECRET_KEY").
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield salted_hmac(
+                "accounts.User.get_session_auth_hash", self.security_stamp, secret=secret, algorithm="sha256"
+            ).hexdigest()
 
     def rotate_security_stamp(self):
         self.security_stamp = new_security_stamp()

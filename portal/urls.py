@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.health import HealthView
+from security.mail_clients.urls import discovery_urlpatterns
 
 urlpatterns = [
     path("", include("security.urls")),
@@ -10,8 +11,12 @@ urlpatterns = [
     path("phone/", include("security.phone.urls")),
     path("app-passwords/", include("security.app_passwords.urls")),
     path("devices/", include("security.trusted_devices.urls")),
+    path("mail-setup/", include("security.mail_clients.urls")),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
 ]
+
+# Thunderbird autoconfig and Outlook autodiscover, at the paths mail apps ask for (docs/mail-clients.md).
+urlpatterns += discovery_urlpatterns
 
 handler500 = "portal.errors.server_error"

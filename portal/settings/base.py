@@ -17,6 +17,8 @@ env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Old keys during a rotation (comma-separated): they still open sealed secrets, sessions and signed links.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -348,3 +350,14 @@ PORTAL_TRUSTED_DEVICE_DAYS = env.int("PORTAL_TRUSTED_DEVICE_DAYS", default=30)
 PORTAL_TRUSTED_DEVICE_COOKIE_NAME = env.str("PORTAL_TRUSTED_DEVICE_COOKIE_NAME", default="")
 # A session's "last activity" is written at most this often (seconds), not on every request.
 PORTAL_SESSION_ACTIVITY_WRITE_SECONDS = 60
+
+# --- Mail-app setup: guides, autoconfig, autodiscover, Apple profiles (security/mail_clients; docs/mail-clients.md)
+INSTALLED_APPS += ["security.mail_clients"]
+# The mail domains whose addresses get Thunderbird autoconfig and Outlook autodiscover answers (first = main one).
+# Servers and ports come from PORTAL_MAIL_SMTP_* / _IMAP_* / _POP3_* above.
+PORTAL_MAIL_DOMAINS = env.list("PORTAL_MAIL_DOMAINS", default=["example.com"])
+# PEM files to sign Apple configuration profiles with (certificate first, then intermediates; and its key).
+# Both empty: profiles are unsigned and iOS shows them as "Unverified". One without the other fails a check.
+PORTAL_MAIL_PROFILE_SIGNING_CERT = env.str("PORTAL_MAIL_PROFILE_SIGNING_CERT", default="")
+PORTAL_MAIL_PROFILE_SIGNING_KEY = env.str("PORTAL_MAIL_PROFILE_SIGNING_KEY", default="")
+PORTAL_MAIL_PROFILE_SIGNING_KEY_PASSWORD = env.str("PORTAL_MAIL_PROFILE_SIGNING_KEY_PASSWORD", default="")

@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from security.names import name_clean
+
 from .models import NAME_MAX_LENGTH, Scope
 
 NAME_PRESETS = ["Outlook", "Foxmail", "Thunderbird", "iPhone Mail", "Android"]
@@ -54,6 +56,9 @@ class AppPasswordCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["creation_key"] = secrets.token_urlsafe(24)
+
+    def clean_name(self):
+        return name_clean(self.cleaned_data["name"], max_length=NAME_MAX_LENGTH)
 
     @property
     def presets(self):

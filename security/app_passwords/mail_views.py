@@ -4,8 +4,10 @@ Invariants:
 - ``mail_app_passwords(login, service, token_sha256, app_password_id)`` has one row per active app password and
   service it opens. Active means: user active, not revoked, not expired *at query time* (compared with the
   database's own UTC clock), so revoking or expiring takes effect on the very next SMTP AUTH.
-- ``mail_accounts(login, password)`` has a row only for an active user without two-step verification, while the
-  site option allows the main password for mail, and only when Dovecot can verify the stored hash (Django's
+- ``mail_accounts(login, password)`` has a row only for an active user without two-step verification, who is not
+  required to set it up again (a helpdesk reset with "require setup": the state after a lost phone or a
+  compromise, when the main password must not open the mailbox), while the site option allows the main password
+  for mail, and only when Dovecot can verify the stored hash (Django's
   ``argon2$argon2id$`` as ``{ARGON2ID}$argon2id$``, ``bcrypt$$2b$`` as ``{BLF-CRYPT}$2b$``). Anything else: no row.
 - Both lookups are index seeks: ``token_sha256`` is unique, ``accounts_user.email`` is unique.
 """
@@ -31,8 +33,14 @@ def _concat(vendor: str, left: str, right: str) -> str:
     return f"CONCAT({left}, {right})" if vendor == "mysql" else f"{left} || {right}"
 
 
-def create_views_sql(vendor: str) -> list[str]:
+# Each migration that changes a view creates it from its own revision, so an old migration keeps creating exactly
+# what it created before (revision 2 reads accounts_user.two_step_setup_required, which revision 1 predates).
+VIEWS_REVISION = 2
+
+
+def create_views_sql(vendor: str, *, revision: int = VIEWS_REVISION) -> list[str]:
     now, true, false = _NOW[vendor], _TRUE[vendor], _FALSE[vendor]
+    setup_required = f"\n  AND u.two_step_setup_required = {false}" if revision >= 2 else ""
     argon2 = _concat(vendor, "'{ARGON2ID}'", "SUBSTR(u.password, 7)")
     bcrypt = _concat(vendor, "'{BLF-CRYPT}'", "SUBSTR(u.password, 8)")
     return [
@@ -51,7 +59,7 @@ SELECT u.email AS login,
        END AS password
 FROM accounts_user u
 WHERE u.is_active = {true}
-  AND u.two_step_enabled = {false}
+  AND u.two_step_enabled = {false}{setup_required}
   AND (u.password LIKE 'argon2$argon2id$%' OR u.password LIKE 'bcrypt$$2%')
   AND EXISTS (SELECT 1 FROM {SITE_OPTION_TABLE} o WHERE o.id = 1 AND o.main_password_for_mail = {true})""",  # noqa: S608
     ]

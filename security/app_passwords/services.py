@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from security.audit import security_event_record
 from security.client import Client
+from security.names import name_clean
 
 from . import events
 from .models import NAME_MAX_LENGTH, SCOPE_SERVICES, AppPassword, MailService, MailSiteOption, Scope
@@ -55,13 +57,13 @@ class CreatedAppPassword:
 
 
 def app_password_name_clean(name: str) -> str:
-    """Names are free text: trimmed, control characters dropped, at most NAME_MAX_LENGTH characters."""
-    name = "".join(ch for ch in (name or "") if ch.isprintable()).strip()
-    if not name:
+    """The one name rule (security/names.py), for every caller: the form, the command, other services."""
+    if not (name or "").strip():
         raise AppPasswordError(_("Give the app password a name, such as the app or device that will use it."))
-    if len(name) > NAME_MAX_LENGTH:
-        raise AppPasswordError(_("Use a name of at most %(max)d characters.") % {"max": NAME_MAX_LENGTH})
-    return name
+    try:
+        return name_clean(name, max_length=NAME_MAX_LENGTH)
+    except ValidationError as error:
+        raise AppPasswordError(" ".join(error.messages)) from None
 
 
 @transaction.atomic

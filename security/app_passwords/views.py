@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from security.client import Client
+from security.mail_clients.guides import mail_guides_for
 from security.reauth import reauth_required
 
 from . import services
@@ -64,6 +65,7 @@ def app_password_create(request):
                     "secret_groups": token_groups(created.secret),
                     "mail_settings": mail_client_settings(),
                     "login": request.user.email,
+                    "mail_guides": mail_guides_for(name=created.app_password.name, login=request.user.email),
                 },
             )
     status = 400 if form.errors else 200

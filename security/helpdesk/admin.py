@@ -14,14 +14,22 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from security.admin import PortalModelAdmin
 from security.client import Client
+from security.ids import object_ids_parse
 from security.phone.errors import PhoneNumberRefused
 from security.phone.numbers import phone_number_parse
 from security.phone.selectors import mask_phone
 
 from .forms import HelpdeskReasonForm
 from .selectors import helpdesk_security_state_for
-from .services import HELPDESK_ACTIONS, helpdesk_action_perform
+from .services import (
+    HELPDESK_ACTIONS,
+    HelpdeskTargetProtected,
+    helpdesk_action_perform,
+    helpdesk_action_refusal_record,
+    helpdesk_targets_protected,
+)
 
 MAX_USERS_PER_ACTION = 500
 
@@ -37,7 +45,7 @@ def _bulk_action(action):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(PortalModelAdmin):
     list_display = ("email", "full_name", "masked_phone", "is_active", "two_step_enabled", "is_staff", "date_joined")
     list_filter = ("is_active", "two_step_enabled", "is_staff")
     list_select_related = ("phone_binding",)
@@ -118,12 +126,19 @@ class UserAdmin(admin.ModelAdmin):
             raise Http404
         if not request.user.has_perm(action.permission):
             raise PermissionDenied
-        raw_ids = request.POST.get("ids") or request.GET.get("ids", "")
-        ids = [int(part) for part in raw_ids.split(",") if part.strip().isdigit()][:MAX_USERS_PER_ACTION]
+        ids = object_ids_parse(request.POST.get("ids") or request.GET.get("ids", ""), limit=MAX_USERS_PER_ACTION)
+        if ids is None:  # an id that cannot be a user names nobody
+            raise Http404
         users = list(User.objects.filter(pk__in=ids).order_by("email"))
         if not users:
             messages.error(request, _("Select at least one user."))
             return redirect("admin:accounts_user_changelist")
+        protected = helpdesk_targets_protected(staff=request.user, users=users)
+        if protected:
+            helpdesk_action_refusal_record(
+                action_name=action.name, staff=request.user, users=protected, client=Client.from_request(request)
+            )
+            return self._helpdesk_refusal(request, action, users, protected)
         form = HelpdeskReasonForm(
             request.POST if request.method == "POST" else None, offers_require_setup=action.offers_require_setup
         )
@@ -137,6 +152,8 @@ class UserAdmin(admin.ModelAdmin):
                     require_setup=form.cleaned_data.get("require_setup", False),
                     client=Client.from_request(request),
                 )
+            except HelpdeskTargetProtected as refusal:  # made staff after the check above
+                return self._helpdesk_refusal(request, action, users, refusal.users)
             except ValidationError as error:
                 form.add_error("reason", error)
             else:
@@ -158,3 +175,14 @@ class UserAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/helpdesk/confirm_action.html", context, status=400 if form.errors else 200
         )
+
+    def _helpdesk_refusal(self, request, action, users, protected):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": action.label,
+            "action": action,
+            "users": users,
+            "protected_users": protected,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/helpdesk/confirm_action.html", context, status=403)

@@ -5,6 +5,8 @@ Invariants:
   user, writes an audit record naming the staff member, and notifies the user with the reason.
 - No action reveals or sets a secret. Actions only remove, revoke or reset.
 - ``HELPDESK_ACTIONS`` is the one list of what helpdesk can do; the admin builds its buttons from it.
+- Only a superuser acts on a staff or superuser account. Anyone else is refused before anything is done to any
+  user of the selection, and the attempt is recorded on each protected account (``ACTION_REFUSED``).
 """
 
 from collections.abc import Callable
@@ -20,10 +22,19 @@ from accounts.services import throttle
 from accounts.signals import credentials_reset
 from security.audit import security_event_record
 from security.client import Client
+from security.ids import object_id_parse
 
 from . import events
 
 REASON_MAX_LENGTH = 500
+
+
+class HelpdeskTargetProtected(PermissionDenied):
+    """The selection holds staff or superuser accounts and the staff member is not a superuser."""
+
+    def __init__(self, users: list[User]):
+        super().__init__("only a superuser may act on staff accounts")
+        self.users = users
 
 
 @dataclass(frozen=True)
@@ -159,6 +170,26 @@ def helpdesk_reason_clean(reason: str) -> str:
     return reason
 
 
+def helpdesk_targets_protected(*, staff: User, users: list[User]) -> list[User]:
+    """The users of ``users`` that ``staff`` may not act on: staff and superusers, unless ``staff`` is a
+    superuser. Otherwise a helpdesk member could turn off a superuser's two-step verification."""
+    if staff.is_superuser:
+        return []
+    return [user for user in users if user.is_staff or user.is_superuser]
+
+
+def helpdesk_action_refusal_record(*, action_name: str, staff: User, users: list[User], client: Client) -> None:
+    """The audit row for a refused attempt, on each protected account, naming the staff member."""
+    for user in users:
+        security_event_record(
+            user=user,
+            actor=staff,
+            kind=events.ACTION_REFUSED,
+            client=client,
+            details={"action": action_name},
+        )
+
+
 def helpdesk_action_perform(
     *, action_name: str, staff: User, user_ids: list[int], reason: str, client: Client, require_setup: bool = False
 ) -> int:
@@ -167,11 +198,19 @@ def helpdesk_action_perform(
     if not (staff.is_active and staff.is_staff and staff.has_perm(action.permission)):
         raise PermissionDenied
     reason = helpdesk_reason_clean(reason)
+    user_ids = [user_id for user_id in user_ids if object_id_parse(user_id) is not None]
+    protected = helpdesk_targets_protected(staff=staff, users=list(User.objects.filter(pk__in=user_ids)))
+    if protected:
+        helpdesk_action_refusal_record(action_name=action.name, staff=staff, users=protected, client=client)
+        raise HelpdeskTargetProtected(protected)
     done = 0
     for user_id in user_ids:
         with transaction.atomic():
             user = User.objects.select_for_update().filter(pk=user_id).first()
             if user is None:
+                continue
+            if helpdesk_targets_protected(staff=staff, users=[user]):  # made staff since the check above
+                helpdesk_action_refusal_record(action_name=action.name, staff=staff, users=[user], client=client)
                 continue
             if action.run(user=user, staff=staff, client=client, reason=reason, require_setup=require_setup):
                 done += 1

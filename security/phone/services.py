@@ -34,6 +34,7 @@ from django.utils.crypto import salted_hmac
 from security import sms
 from security.audit import security_event_record
 from security.client import SYSTEM, Client
+from security.sms import console
 from security.sms.messages import sms_message_build
 
 from . import events
@@ -79,7 +80,9 @@ def _sms_send(*, user, to: str, template: str, params: dict, client: Client) -> 
     sent it. Raises ``SmsSendFailed`` (refused number, or every gateway failed: nothing was sent)."""
     message = sms_message_build(to=to, template=template, params=params, language=_language_of(user))
     try:
-        sent = sms.sms_send(message)
+        # The development outbox shows each user only their own messages.
+        with console.sending_for(user.pk):
+            sent = sms.sms_send(message)
     except sms.SmsRejected as error:
         raise SmsSendFailed(error.reason_code) from None
     except sms.SmsError:

@@ -106,4 +106,8 @@ def dev_outbox(request):
     """Development only: the console gateway's recent messages. 404 unless DEBUG is on."""
     if not settings.DEBUG:
         raise Http404
-    return render(request, "security/phone/dev_outbox.html", {"messages_sent": list(console.RECENT)})
+    # Only this user's: anyone may start binding someone else's number, and the codes sent for that account
+    # (sign-in included) must not show on their page.
+    return render(
+        request, "security/phone/dev_outbox.html", {"messages_sent": console.recent_for(user_id=request.user.pk)}
+    )

@@ -1,10 +1,13 @@
 """Development gateway: prints each SMS to the console and keeps the last few for the dev-only outbox page.
 
-Never delivers anything; a system check refuses it when DEBUG is off."""
+Never delivers anything; a system check refuses it when DEBUG is off. Each kept message remembers the account it
+was sent for (``sending_for``), so the outbox page shows every user only their own codes."""
 
 import itertools
 import sys
 from collections import deque
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.utils import timezone
@@ -14,6 +17,22 @@ from .base import SmsGateway, SmsMessage
 RECENT_LIMIT = 20
 RECENT: deque = deque(maxlen=RECENT_LIMIT)
 _ids = itertools.count(1)
+_sending_for: ContextVar[int | None] = ContextVar("sms_sending_for", default=None)
+
+
+@contextmanager
+def sending_for(user_id: int):
+    """Messages sent inside are kept as this user's (the phone services wrap every gateway call in it)."""
+    token = _sending_for.set(user_id)
+    try:
+        yield
+    finally:
+        _sending_for.reset(token)
+
+
+def recent_for(*, user_id: int) -> list[dict]:
+    """The kept messages sent for this user, newest first; a message sent for nobody is shown to nobody."""
+    return [message for message in list(RECENT) if message["user_id"] == user_id]
 
 
 class ConsoleGateway(SmsGateway):
@@ -30,6 +49,7 @@ class ConsoleGateway(SmsGateway):
                 "template": message.template,
                 "params": dict(message.params),
                 "sent_at": sent_at,
+                "user_id": _sending_for.get(),
             }
         )
         params = ", ".join(f"{name}={value}" for name, value in message.params.items())

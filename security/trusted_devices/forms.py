@@ -1,11 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from security.names import name_clean
+
+NAME_MAX_LENGTH = 60  # TrustedDevice.name
+
 
 class TrustedDeviceRenameForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
-        max_length=60,
+        max_length=NAME_MAX_LENGTH,
         strip=True,
         error_messages={
             "required": _("Enter a name for this device."),
@@ -14,7 +18,4 @@ class TrustedDeviceRenameForm(forms.Form):
     )
 
     def clean_name(self):
-        name = self.cleaned_data["name"]
-        if any(ord(char) < 32 for char in name):
-            raise forms.ValidationError(_("The name cannot contain control characters."), code="control_characters")
-        return name
+        return name_clean(self.cleaned_data["name"], max_length=NAME_MAX_LENGTH)

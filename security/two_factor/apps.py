@@ -10,7 +10,7 @@ class TwoFactorConfig(AppConfig):
     def ready(self):
         from security.audit import register_event_kinds
 
-        from . import admin_site, events, phone_method  # noqa: F401  (phone_method registers the SMS method)
+        from . import admin_site, checks, events, phone_method  # noqa: F401  (registering: SMS method, system check)
 
         register_event_kinds(events.EVENT_KINDS)
         admin_site.admin_site_require_second_factor()

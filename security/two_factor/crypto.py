@@ -7,11 +7,16 @@ Invariants:
 - Codes are SHA1, 6 digits, 30 s steps (RFC 6238). The otpauth URI carries the issuer in the label and as a
   parameter, and its Base32 secret has no padding.
 - A recovery code has 16 characters from a 31-letter alphabet (79 bits). Only a keyed HMAC-SHA256 of it is stored,
-  so a copy of the database alone is not enough to test guesses.
+  so a copy of the database alone is not enough to test guesses. The HMAC key is a random key per set, stored
+  sealed like a TOTP secret, so a server-key rotation re-seals it and every code keeps working.
 - Every comparison of a code goes through ``hmac.compare_digest``.
+- Each sealed secret and each recovery-code set records the *key id* of the server key it was made under (a
+  one-way HKDF output, useless to an attacker), so finding what the configured keys can no longer open is one
+  grouped query, not a decryption of every row (``checks.py``, ``manage.py reseal_secrets``).
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -41,14 +46,33 @@ def _server_keys() -> list[str]:
     return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
 
 
+@functools.lru_cache(maxsize=64)  # the server keys already live in memory; this saves an HKDF per row in a re-seal
 def _derive(server_key: str, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal.two_factor." + purpose).derive(
         server_key.encode()
     )
 
 
+def _fernets() -> list[Fernet]:
+    return [Fernet(base64.urlsafe_b64encode(_derive(key, b"secrets"))) for key in _server_keys()]
+
+
 def _fernet() -> MultiFernet:
-    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(key, b"secrets"))) for key in _server_keys()])
+    return MultiFernet(_fernets())
+
+
+def key_id(server_key: str) -> str:
+    """A short public name for a server key: which key sealed a row, without revealing anything of the key."""
+    return _derive(server_key, b"key-id")[:8].hex()
+
+
+def key_id_current() -> str:
+    return key_id(settings.SECRET_KEY)
+
+
+def key_ids_configured() -> list[str]:
+    """The current key's id first, then each fallback's."""
+    return [key_id(key) for key in _server_keys()]
 
 
 def seal(plaintext: bytes) -> str:
@@ -59,6 +83,17 @@ def seal(plaintext: bytes) -> str:
 def unseal(token: str, *, max_age_seconds: int | None = None) -> bytes:
     """Decrypt with the current or a fallback key. Raises ``InvalidToken`` if forged, garbled or too old."""
     return _fernet().decrypt(token.encode(), ttl=max_age_seconds)
+
+
+def unseal_with_key_id(token: str) -> tuple[bytes, str]:
+    """Decrypt, and say under which configured key (its id). Raises ``InvalidToken`` if no configured key opens
+    it. Used to re-seal under the current key (``reseal_secrets``)."""
+    for server_key, fernet in zip(_server_keys(), _fernets(), strict=True):
+        try:
+            return fernet.decrypt(token.encode()), key_id(server_key)
+        except InvalidToken:
+            continue
+    raise InvalidToken
 
 
 # --- TOTP ------------------------------------------------------------------------------------------------
@@ -130,8 +165,19 @@ def recovery_code_normalize(text: str) -> str | None:
     return cleaned
 
 
+def recovery_set_key_new() -> bytes:
+    return secrets.token_bytes(32)
+
+
+def recovery_code_digest(set_key: bytes, normalized: str) -> str:
+    """The stored form of a code of a set whose (sealed) HMAC key is ``set_key``."""
+    return hmac.new(set_key, normalized.encode(), hashlib.sha256).hexdigest()
+
+
 def recovery_code_digests(normalized: str) -> list[str]:
-    """The stored form under the current key first, then under each fallback key."""
+    """Sets made before per-set keys (no sealed key): the HMAC under a key derived from the current server key,
+    then from each fallback. Such a digest cannot be re-keyed without the code itself, so a legacy set stops
+    working when its server key leaves ``SECRET_KEY_FALLBACKS``."""
     return [
         hmac.new(_derive(key, b"recovery-codes"), normalized.encode(), hashlib.sha256).hexdigest()
         for key in _server_keys()

@@ -11,6 +11,7 @@ RECOVERY_CODE_USED = "two_step.recovery_code_used"
 SECOND_FACTOR_PASSED = "two_step.second_factor_passed"
 SECOND_FACTOR_FAILED = "two_step.second_factor_failed"
 SECOND_FACTOR_LOCKED = "two_step.second_factor_locked"
+SECOND_FACTOR_UNAVAILABLE = "two_step.second_factor_unavailable"
 
 EVENT_KINDS = {
     TWO_STEP_ENABLED: _("Two-step verification turned on"),
@@ -22,4 +23,5 @@ EVENT_KINDS = {
     SECOND_FACTOR_PASSED: _("Identity confirmed with a second factor"),
     SECOND_FACTOR_FAILED: _("Wrong verification code entered"),
     SECOND_FACTOR_LOCKED: _("Too many wrong verification codes: that method is locked"),
+    SECOND_FACTOR_UNAVAILABLE: _("A verification method could not be used: the server can no longer read its secret"),
 }

@@ -5,8 +5,13 @@ Invariants:
 - A user has at most one authenticator and at most one recovery-code set (unique constraints), so a double submit
   can never leave two devices behind. Rows exist only for confirmed factors: setup keeps its pending secret in the
   session until a correct code arrives.
-- ``AuthenticatorDevice`` stores its secret only sealed (``crypto.seal``). It accepts the current step and one step
-  back (plus a bounded drift learned only from successes), and never a step at or before ``last_t``.
+- ``AuthenticatorDevice`` stores its secret only sealed (``crypto.seal``), with the id of the key that sealed it. At
+  any moment it accepts exactly two steps, ``now + drift`` and the one before (drift 0: the current step and one
+  back), and never a step at or before ``last_t``. A drift moves the window, never widens it, and no accepted
+  step is ever more than ``PORTAL_TOTP_MAX_DRIFT_STEPS`` from the current one. The drift is learned only from a
+  code that is right for a nearby step outside the window: that code is refused and used up (``last_t``), and the
+  window moves so that the phone's *next* code fits (RFC 4226 7.4's resynchronisation by a further code).
+- A secret that no configured key can open makes the device unavailable (``secret_or_none``), never an error.
 - Throttling is per device and lives in the database, so it counts across every session and IP of the account. A
   wrong code is charged only to the device it was checked against: never ``match_token`` across devices (django-otp
   issue 110). After ``PORTAL_TWO_STEP_MAX_FAILURES`` consecutive failures the device is locked until the user passes
@@ -14,6 +19,7 @@ Invariants:
 - Recovery codes are stored as keyed hashes only, and each one is marked used in the same transaction that accepts it.
 """
 
+import logging
 import time
 
 from django.conf import settings
@@ -23,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from . import crypto
+
+logger = logging.getLogger("security.two_factor")
 
 
 class HardCapThrottlingMixin(ThrottlingMixin):
@@ -38,56 +46,135 @@ class HardCapThrottlingMixin(ThrottlingMixin):
     def locked(self) -> bool:
         return self.throttling_failure_count >= settings.PORTAL_TWO_STEP_MAX_FAILURES
 
+    # Saving only these columns means a throttle update never writes back a stale copy of anything else
+    # (a secret re-sealed by ``reseal_secrets`` since the row was read).
+    _THROTTLE_FIELDS = ["throttling_failure_count", "throttling_failure_timestamp"]
+
+    def throttle_increment(self, commit=True):
+        super().throttle_increment(commit=False)
+        if commit:
+            self.save(update_fields=self._THROTTLE_FIELDS)
+
+    def throttle_reset(self, commit=True):
+        super().throttle_reset(commit=False)
+        if commit:
+            self.save(update_fields=self._THROTTLE_FIELDS)
+
     def verify_is_allowed(self):
         if self.locked:
             return False, {"reason": "locked", "failure_count": self.throttling_failure_count}
         return super().verify_is_allowed()
 
 
-class AuthenticatorDevice(TimestampMixin, HardCapThrottlingMixin, Device):
-    sealed_key = models.TextField(editable=False)
-    drift = models.SmallIntegerField(default=0, editable=False)
-    last_t = models.BigIntegerField(default=-1, editable=False)
+class SealedSecretMixin(models.Model):
+    """A secret stored only sealed under a key derived from the server key, with the id of that key, so a key
+    rotation can be checked (``checks.py``) and completed (``manage.py reseal_secrets``) without guessing."""
 
-    class Meta(Device.Meta):
-        verbose_name = _("authenticator app")
-        constraints = [models.UniqueConstraint(fields=["user"], name="two_factor_one_authenticator_per_user")]
+    sealed_key = models.TextField(default="", editable=False)
+    # Which server key sealed ``sealed_key`` (``crypto.key_id``); "" when unknown.
+    sealed_key_id = models.CharField(max_length=16, default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+    def seal_secret(self, secret: bytes) -> None:
+        self.sealed_key = crypto.seal(secret)
+        self.sealed_key_id = crypto.key_id_current()
 
     @property
     def secret(self) -> bytes:
         return crypto.unseal(self.sealed_key)
 
+    def secret_or_none(self) -> bytes | None:
+        """The secret, or None (logged) when no configured server key opens it: after ``SECRET_KEY`` was rotated
+        and the old key left ``SECRET_KEY_FALLBACKS`` before ``reseal_secrets`` ran."""
+        try:
+            return self.secret
+        except crypto.InvalidToken:
+            logger.error(
+                "%s %s of user %s cannot be unsealed with the configured keys (sealed under key id %r).",
+                type(self).__name__,
+                self.pk,
+                self.user_id,
+                self.sealed_key_id or "unknown",
+            )
+            return None
+
+
+class AuthenticatorDevice(SealedSecretMixin, TimestampMixin, HardCapThrottlingMixin, Device):  # noqa: DJ008 (Device has __str__)
+    sealed_key = models.TextField(editable=False)  # the TOTP secret; never empty
+    drift = models.SmallIntegerField(default=0, editable=False)
+    last_t = models.BigIntegerField(default=-1, editable=False)
+
+    # Set by ``verify_token`` when the refused code was right for a nearby step: the phone's clock is off.
+    resynchronised = False
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        constraints = [models.UniqueConstraint(fields=["user"], name="two_factor_one_authenticator_per_user")]
+
+    @staticmethod
+    def _drift_bounds() -> tuple[int, int]:
+        # Both accepted steps (now + drift, now + drift - 1) stay within the limit of the current step.
+        limit = max(1, settings.PORTAL_TOTP_MAX_DRIFT_STEPS)
+        return -(limit - 1), limit
+
+    def window_steps(self, now: float | None = None) -> list[int]:
+        """The two steps accepted now, newest first, before the replay rule (``last_t``) is applied."""
+        low, high = self._drift_bounds()
+        newest = crypto.totp_step_at(time.time() if now is None else now) + max(low, min(high, self.drift))
+        return [newest, newest - 1]
+
     def candidate_steps(self, now: float | None = None) -> list[int]:
-        """Current step and one back; if a drift was learned, also those two steps shifted by it."""
-        current = crypto.totp_step_at(time.time() if now is None else now)
-        steps = [current, current - 1]
-        if self.drift:
-            steps += [current + self.drift, current + self.drift - 1]
-        return [step for step in dict.fromkeys(steps) if step > self.last_t]
+        """The steps a code may be accepted for now: the window, minus any step at or before ``last_t``."""
+        return [step for step in self.window_steps(now) if step > self.last_t]
+
+    def _nearby_steps(self, now: float) -> list[int]:
+        """Steps outside the window but within the drift limit: a match there is refused and moves the window."""
+        limit = max(1, settings.PORTAL_TOTP_MAX_DRIFT_STEPS)
+        current = crypto.totp_step_at(now)
+        window = self.window_steps(now)
+        return [
+            step for step in range(current - limit, current + limit + 1) if step not in window and step > self.last_t
+        ]
 
     def verify_token(self, token):
+        self.resynchronised = False
         allowed, _info = self.verify_is_allowed()
         if not allowed:
             return False
         token = str(token)
-        current = crypto.totp_step_at(time.time())
+        now = time.time()
+        secret = self.secret_or_none()
+        well_formed = len(token) == crypto.TOTP_DIGITS and token.isascii() and token.isdigit()
         matched = None
-        if len(token) == crypto.TOTP_DIGITS and token.isascii() and token.isdigit():
-            matched = crypto.totp_match(self.secret, token, self.candidate_steps())
+        if secret is not None and well_formed:
+            matched = crypto.totp_match(secret, token, self.candidate_steps(now))
         if matched is None:
-            self.throttle_increment(commit=True)  # drift and last_t stay as they were
+            nearby = None
+            if secret is not None and well_formed:
+                nearby = crypto.totp_match(secret, token, self._nearby_steps(now))
+            if nearby is not None:
+                # Right code, wrong time: refuse it, never accept it later, and move the window to the phone.
+                low, high = self._drift_bounds()
+                self.drift = max(low, min(high, nearby - crypto.totp_step_at(now)))
+                self.last_t = nearby
+                self.resynchronised = True
+            self.throttle_increment(commit=False)
+            self.save(update_fields=[*self._THROTTLE_FIELDS, "drift", "last_t"])
             return False
         self.last_t = matched
-        limit = settings.PORTAL_TOTP_MAX_DRIFT_STEPS
-        self.drift = max(-limit, min(limit, matched - current))
         self.throttle_reset(commit=False)
         self.set_last_used_timestamp(commit=False)
-        self.save()
+        # Never rewrite ``sealed_key`` here: ``reseal_secrets`` may have re-sealed it since this row was read.
+        self.save(update_fields=[*self._THROTTLE_FIELDS, "last_t", "last_used_at"])
         return True
 
 
-class RecoveryCodeDevice(HardCapThrottlingMixin, Device):
-    """The user's current set of recovery codes, as one django-otp device."""
+class RecoveryCodeDevice(SealedSecretMixin, HardCapThrottlingMixin, Device):  # noqa: DJ008 (Device has __str__)
+    """The user's current set of recovery codes, as one django-otp device. Its sealed secret is the set's HMAC
+    key; a set without one (made before per-set keys) is checked under the server keys (``recovery_code_digests``).
+    """
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -95,16 +182,22 @@ class RecoveryCodeDevice(HardCapThrottlingMixin, Device):
         verbose_name = _("recovery codes")
         constraints = [models.UniqueConstraint(fields=["user"], name="two_factor_one_recovery_set_per_user")]
 
+    def digests_for(self, normalized: str) -> list[str]:
+        """What a stored code equal to ``normalized`` looks like; [] when the set key cannot be unsealed."""
+        if not self.sealed_key:
+            return crypto.recovery_code_digests(normalized)
+        set_key = self.secret_or_none()
+        return [] if set_key is None else [crypto.recovery_code_digest(set_key, normalized)]
+
     def verify_token(self, token):
         allowed, _info = self.verify_is_allowed()
         if not allowed:
             return False
         normalized = crypto.recovery_code_normalize(str(token))
         used = 0
-        if normalized is not None:
-            used = self.codes.filter(digest__in=crypto.recovery_code_digests(normalized), used_at__isnull=True).update(
-                used_at=timezone.now()
-            )
+        digests = self.digests_for(normalized) if normalized is not None else []
+        if digests:
+            used = self.codes.filter(digest__in=digests, used_at__isnull=True).update(used_at=timezone.now())
         if used != 1:
             self.throttle_increment(commit=True)
             return False

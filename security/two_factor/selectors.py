@@ -1,8 +1,11 @@
-"""Reads for two-step verification. A fixed number of queries, whatever the user has."""
+"""Reads for two-step verification. A fixed number of queries, whatever the user has (or however many users there
+are, for the key census)."""
 
+from django.db.models import Count
 from django.urls import reverse
 
-from .models import AuthenticatorDevice, RecoveryCode
+from . import crypto
+from .models import AuthenticatorDevice, RecoveryCode, RecoveryCodeDevice
 
 
 def recovery_codes_remaining(*, user) -> int:
@@ -24,3 +27,33 @@ def two_step_overview(*, user) -> dict:
     if user.two_step_enabled:
         factors.append({"kind": "recovery", "remaining": recovery_codes_remaining(user=user)})
     return {"enabled": user.two_step_enabled, "factors": factors, "setup_url": reverse("two_factor:manage")}
+
+
+SEALED_MODELS = {"authenticator": AuthenticatorDevice, "recovery": RecoveryCodeDevice}
+
+
+def sealed_secrets_by_key(*, using: str = "default") -> dict[str, dict[str, int]]:
+    """For each kind of sealed secret, how many are sealed under the current key (``current``), under a key in
+    ``SECRET_KEY_FALLBACKS`` (``fallback``) and under no configured key (``lost``: "" counts as lost, since
+    ``reseal_secrets`` and the migration clear the id of a secret they cannot open). One grouped query per kind,
+    over the recorded key ids: no secret is decrypted. Legacy recovery sets (no sealed key) are not counted."""
+    current, *fallbacks = crypto.key_ids_configured()
+    census = {}
+    for kind, model in SEALED_MODELS.items():
+        counts = {"current": 0, "fallback": 0, "lost": 0}
+        rows = (
+            model.objects.using(using)
+            .exclude(sealed_key="")
+            .order_by()
+            .values_list("sealed_key_id")
+            .annotate(count=Count("pk"))
+        )
+        for key_id, count in rows:
+            counts["current" if key_id == current else "fallback" if key_id in fallbacks else "lost"] += count
+        census[kind] = counts
+    return census
+
+
+def recovery_sets_without_sealed_key(*, using: str = "default") -> int:
+    """Recovery-code sets made before per-set keys: their digests are keyed by the server key itself."""
+    return RecoveryCodeDevice.objects.using(using).filter(sealed_key="").count()

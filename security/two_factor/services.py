@@ -10,11 +10,14 @@ Invariants:
 - ``second_factor_verify`` checks one code against one device: the one of the method the user chose. A wrong code
   is charged to that device only (django-otp issue 110). Success and failure are both recorded; a failure is never
   rolled back by the exception that reports it.
+- A device whose secret the configured server keys cannot open (a ``SECRET_KEY`` rotation finished without
+  ``reseal_secrets``) is refused as "unavailable" with a 409, logged and recorded, and charges no throttle.
 """
 
 import hmac
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -27,8 +30,16 @@ from security.audit import security_event_record
 from security.client import Client
 
 from . import crypto, events, methods
-from .models import AuthenticatorDevice, HardCapThrottlingMixin, RecoveryCode, RecoveryCodeDevice
+from .models import (
+    AuthenticatorDevice,
+    HardCapThrottlingMixin,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    SealedSecretMixin,
+)
 from .signals import two_step_disabled
+
+logger = logging.getLogger("security.two_factor")
 
 SIGN_IN = "sign_in"
 REAUTH = "reauth"
@@ -56,10 +67,13 @@ def _lock_user(user: User) -> User:
 
 def _recovery_codes_issue(*, user: User) -> list[str]:
     RecoveryCodeDevice.objects.filter(user=user).delete()
-    device = RecoveryCodeDevice.objects.create(user=user, name=str(_("Recovery codes")), confirmed=True)
+    set_key = crypto.recovery_set_key_new()
+    device = RecoveryCodeDevice(user=user, name=str(_("Recovery codes")), confirmed=True)
+    device.seal_secret(set_key)
+    device.save()
     codes = [crypto.recovery_code_new() for _index in range(settings.PORTAL_RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(
-        RecoveryCode(device=device, digest=crypto.recovery_code_digests(crypto.recovery_code_normalize(code))[0])
+        RecoveryCode(device=device, digest=crypto.recovery_code_digest(set_key, crypto.recovery_code_normalize(code)))
         for code in codes
     )
     return codes
@@ -76,17 +90,19 @@ def authenticator_enroll(*, user: User, secret: bytes, code: str, client: Client
     with transaction.atomic():
         user = _lock_user(user)
         existing = AuthenticatorDevice.objects.filter(user=user).first()
-        if existing is not None and hmac.compare_digest(existing.secret, secret):
+        existing_secret = existing.secret_or_none() if existing is not None else None
+        if existing_secret is not None and hmac.compare_digest(existing_secret, secret):
             return EnrollResult(device=existing, recovery_codes=None, changed=False)
         if existing is not None:
-            existing.delete()
-        device = AuthenticatorDevice.objects.create(
+            existing.delete()  # also one that can no longer be unsealed: setting up again is its cure
+        device = AuthenticatorDevice(
             user=user,
             name=str(_("Authenticator app")),
             confirmed=True,
-            sealed_key=crypto.seal(secret),
             last_t=matched,  # the confirming code can never be used again
         )
+        device.seal_secret(secret)
+        device.save()
         recovery_codes = None
         if not user.two_step_enabled:
             user.two_step_enabled = True
@@ -149,6 +165,23 @@ def _wait_message(info: dict):
     return _("Too many wrong codes. Wait %(seconds)d seconds and try again.") % {"seconds": seconds}
 
 
+UNAVAILABLE_MESSAGE = _(
+    "This verification method is unavailable right now. Use another method, or contact the helpdesk."
+)
+RESYNCHRONISED_MESSAGE = _(
+    "That code is for a different time than ours. Make sure your phone sets its clock automatically, "
+    "then enter the next code your app shows."
+)
+
+
+def _device_unavailable(device) -> bool:
+    """True when no configured server key can open this device's secret (logged by the model). A legacy
+    recovery set without a sealed key cannot tell; its codes simply stop matching (docs/security.md)."""
+    if isinstance(device, SealedSecretMixin) and (device.sealed_key or isinstance(device, AuthenticatorDevice)):
+        return device.secret_or_none() is None
+    return False
+
+
 def second_factor_verify(
     *, user: User, method_key: str, code: str, client: Client, purpose: str, session_key: str | None = None
 ):
@@ -162,20 +195,28 @@ def second_factor_verify(
         return _custom_method_verify(
             method=method, user=user, code=code, client=client, session_key=session_key, details=details
         )
-    refused, locked_now = None, False
+    refused, unavailable, locked_now = None, None, False
     with transaction.atomic():
         device = method.device_model.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
             raise SecondStepError(_("That verification method is not available."))
         allowed, info = device.verify_is_allowed()
-        if not allowed:
+        if _device_unavailable(device):
+            security_event_record(
+                user=user, actor=user, kind=events.SECOND_FACTOR_UNAVAILABLE, client=client, details=details
+            )
+            unavailable = SecondStepError(UNAVAILABLE_MESSAGE, status=409)
+        elif not allowed:
             refused = SecondStepError(_wait_message(info), status=429)
         elif device.verify_token(code):
             _unlock_other_devices(user=user, device=device)
         else:
             locked_now = getattr(device, "locked", False)
-            refused = SecondStepError(_("That code is not right. Try again."))
-        if refused is not None:
+            wrong = RESYNCHRONISED_MESSAGE if getattr(device, "resynchronised", False) else None
+            refused = SecondStepError(wrong or _("That code is not right. Try again."))
+        if unavailable is not None:
+            pass  # recorded above; nothing was checked
+        elif refused is not None:
             _failure_record(user=user, client=client, details=details, locked_now=locked_now)
         elif method.key == methods.RECOVERY:
             remaining = device.codes.filter(used_at__isnull=True).count()
@@ -189,6 +230,8 @@ def second_factor_verify(
             )
         elif purpose == REAUTH:
             _success_record(user=user, client=client, details=details)
+    if unavailable is not None:
+        raise unavailable
     if refused is not None:
         raise refused
     return device
@@ -242,3 +285,62 @@ def second_factor_challenge(*, request, user: User, method_key: str, client: Cli
     if method is None or method.challenge is None or not method.available_for(user):
         raise SecondStepError(_("That verification method is not available."))
     return method.challenge(request=request, user=user, client=client)
+
+
+# --- Server-key rotation -------------------------------------------------------------------------------------
+@dataclass
+class ResealCounts:
+    resealed: int = 0  # opened with a fallback key and sealed again under SECRET_KEY
+    current: int = 0  # already sealed under SECRET_KEY
+    unopenable: int = 0  # no configured key opens it: the user must use another method or be reset
+    unopenable_user_ids: list[int] = field(default_factory=list)
+
+
+def sealed_secrets_reseal(*, dry_run: bool = False, batch_size: int = 500) -> dict[str, ResealCounts]:
+    """Re-seal every TOTP secret and recovery-set key under the current ``SECRET_KEY`` (step 2 of a key rotation,
+    docs/security.md). Each batch is one transaction with its rows locked, so a sign-in at the same time waits
+    and never writes a stale copy back. Running it again changes nothing. A secret no configured key opens keeps
+    its sealed value (the old key may still be put back) but loses its key id, so the system check counts it."""
+    current_id = crypto.key_id_current()
+    report = {}
+    for kind, model in (("authenticator", AuthenticatorDevice), ("recovery", RecoveryCodeDevice)):
+        counts = ResealCounts()
+        pks = list(model.objects.exclude(sealed_key="").order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(pks), batch_size):
+            with transaction.atomic():
+                rows = model.objects.select_for_update().filter(pk__in=pks[start : start + batch_size]).order_by("pk")
+                changed = [
+                    device
+                    for device in rows
+                    if _reseal_one(device, counts=counts, current_id=current_id, dry_run=dry_run)
+                ]
+                model.objects.bulk_update(changed, ["sealed_key", "sealed_key_id"])
+        report[kind] = counts
+    logger.info(
+        "reseal_secrets%s: %s",
+        " (dry run)" if dry_run else "",
+        {kind: (c.resealed, c.current, c.unopenable) for kind, c in report.items()},
+    )
+    return report
+
+
+def _reseal_one(device, *, counts: ResealCounts, current_id: str, dry_run: bool) -> bool:
+    """Count ``device`` and change it in memory; True if it is to be written."""
+    try:
+        secret, key_id = crypto.unseal_with_key_id(device.sealed_key)
+    except crypto.InvalidToken:
+        counts.unopenable += 1
+        counts.unopenable_user_ids.append(device.user_id)
+        if device.sealed_key_id:
+            device.sealed_key_id = ""
+            return not dry_run
+        return False
+    if key_id == current_id:
+        counts.current += 1
+        if device.sealed_key_id != key_id:
+            device.sealed_key_id = key_id
+            return not dry_run
+        return False
+    counts.resealed += 1
+    device.seal_secret(secret)
+    return not dry_run

@@ -1,7 +1,6 @@
 """SECURITY.md 27-29: trusted devices ("don't ask again on this device")."""
 
 import hashlib
-import math
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -203,13 +202,6 @@ def test_without_the_checkbox_nothing_is_trusted(enrolled, clock):
     response = sign_in_and_trust(Client(), enrolled, remember=False)
     assert COOKIE not in response.cookies
     assert not TrustedDevice.objects.exists()
-
-
-def test_token_entropy_is_at_least_128_bits():
-    from security.trusted_devices import services
-
-    assert services.TOKEN_SECRET_BYTES * 8 >= 128
-    assert math.log2(256**services.TOKEN_SECRET_BYTES) >= 128
 
 
 # --- The page --------------------------------------------------------------------------------------------------

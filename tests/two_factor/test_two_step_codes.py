@@ -2,27 +2,67 @@
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from security.client import SYSTEM
 from security.models import SecurityEvent
 from security.two_factor import events
 from security.two_factor.models import AuthenticatorDevice, RecoveryCodeDevice
 from security.two_factor.services import REAUTH, SIGN_IN, SecondStepError, second_factor_verify
-from tests.two_factor.otp import START_STEP, code_at
+from tests.two_factor.otp import FIXED_KEY, START_STEP, code_at
+
+# The sentences a refusal must show, in English and in Chinese (the test site's language).
+WRONG = ("That code is not right. Try again.", "验证码不正确，请重试。")
+CLOCK = (
+    "That code is for a different time than ours. Make sure your phone sets its clock automatically, "
+    "then enter the next code your app shows.",
+    "这个验证码对应的时间与我们的不一致。请确认您的手机自动设置时间，然后输入应用显示的下一个验证码。",
+)
+WAIT = (
+    "Too many wrong codes. Wait %(seconds)d seconds and try again.",
+    "验证码错误次数过多。请等待 %(seconds)d 秒后再试。",
+)
+LOCKED = (
+    "Too many wrong codes: this method is locked. Use another method, such as a recovery code, "
+    "or contact the helpdesk.",
+    "验证码错误次数过多，该验证方式已被锁定。请改用其他方式（例如恢复码），或联系客服。",
+)
 
 
 def verify(user, code, method="totp"):
     return second_factor_verify(user=user, method_key=method, code=code, client=SYSTEM, purpose=SIGN_IN)
 
 
-def refused(user, code, method="totp") -> SecondStepError:
+def refused(user, code, method="totp", *, status=400, message=WRONG, seconds=None) -> SecondStepError:
+    """The code is refused with exactly this status and sentence (in both languages): a throttle or a clock
+    hint never passes for a wrong-code refusal, nor the other way round."""
+    english, chinese = (text % {"seconds": seconds} if seconds is not None else text for text in message)
     with pytest.raises(SecondStepError) as info:
         verify(user, code, method)
-    return info.value
+    error = info.value
+    assert error.status == status, (error.status, str(error.message))
+    if isinstance(error.message, str):  # formatted when raised, in the active language (the site's: Chinese)
+        assert translation.get_language() == "zh-hans"
+        assert error.message == chinese
+        return error
+    with translation.override("en"):
+        assert str(error.message) == english
+    with translation.override("zh-hans"):
+        assert str(error.message) == chinese
+    return error
 
 
 def device(user) -> AuthenticatorDevice:
     return AuthenticatorDevice.objects.get(user=user)
+
+
+def fresh_device(user, *, drift=0) -> AuthenticatorDevice:
+    """An authenticator that has never accepted a code (no ``last_t``), so only the window decides."""
+    AuthenticatorDevice.objects.filter(user=user).delete()
+    new = AuthenticatorDevice(user=user, name="app", confirmed=True, drift=drift)
+    new.seal_secret(FIXED_KEY)
+    new.save()
+    return new
 
 
 def test_current_step_is_accepted(enrolled):
@@ -34,9 +74,40 @@ def test_one_step_back_is_accepted(enrolled, clock):
     assert verify(enrolled, code_at(START_STEP))  # now one step back
 
 
-@pytest.mark.parametrize("offset", [-2, -3, 1, 2])
-def test_steps_outside_the_window_are_refused(enrolled, offset):
-    refused(enrolled, code_at(START_STEP + offset))
+# -2, +1 and +2 are within the drift limit: right code, wrong time, so the clock hint; -3 is simply wrong.
+@pytest.mark.parametrize(("offset", "message"), [(-2, CLOCK), (-3, WRONG), (1, CLOCK), (2, CLOCK)])
+def test_steps_outside_the_window_are_refused(user, clock, offset, message):
+    fresh_device(user)  # nothing accepted yet: the replay rule cannot be what refuses it
+    refused(user, code_at(START_STEP + offset), message=message)
+
+
+# (stored drift, offsets accepted now). PORTAL_TOTP_MAX_DRIFT_STEPS = 2: no accepted step is more than two steps
+# from now, so a drift of -2 (as the old code could learn) acts as -1, and three steps back is never accepted.
+WINDOWS = [(0, {0, -1}), (-1, {-1, -2}), (1, {1, 0}), (2, {2, 1}), (-2, {-1, -2}), (5, {2, 1})]
+
+
+@pytest.mark.parametrize("second", [0, 29.999])  # the first and the last moment of the current step
+@pytest.mark.parametrize(("drift", "accepted"), WINDOWS)
+def test_a_drift_moves_the_two_accepted_steps_and_never_widens_them(user, clock, drift, accepted, second):
+    clock.shift(second)
+    for offset in range(-5, 6):
+        fresh_device(user, drift=drift)
+        code = code_at(START_STEP + offset)
+        if offset in accepted:
+            assert verify(user, code), offset
+        else:
+            refused(user, code, message=CLOCK if abs(offset) <= 2 else WRONG)
+    assert -3 not in accepted
+
+
+def test_the_drift_limit_is_a_setting(user, clock, settings):
+    settings.PORTAL_TOTP_MAX_DRIFT_STEPS = 3
+    for offset, ok in [(-4, False), (-3, True), (-2, True), (-1, False), (0, False)]:
+        fresh_device(user, drift=-2)
+        if ok:
+            assert verify(user, code_at(START_STEP + offset))
+        else:
+            refused(user, code_at(START_STEP + offset), message=CLOCK if offset >= -3 else WRONG)
 
 
 def test_a_code_is_never_accepted_twice(enrolled, clock):
@@ -62,47 +133,59 @@ def test_the_enrolment_code_cannot_be_replayed_at_sign_in(enrolled):
     refused(enrolled, code_at(START_STEP - 1))
 
 
-def test_drift_is_learned_only_after_a_success(enrolled, clock):
-    # A phone running a minute slow: its code is two steps back and refused, and the refusal teaches nothing.
+def test_a_slow_phone_moves_the_window_with_a_refused_code_and_its_next_code_works(enrolled, clock):
     clock.shift(90)
     now = START_STEP + 3
+    # A random wrong code teaches nothing.
+    refused(enrolled, "000000")
+    assert device(enrolled).drift == 0
+    clock.shift(2)
+    # A phone running a minute slow shows the code of two steps back: refused, with a hint, and the window moves.
+    refused(enrolled, code_at(now - 2), message=CLOCK)
+    learned = device(enrolled)
+    assert (learned.drift, learned.last_t) == (-1, now - 2)
+    clock.shift(4)
+    # That very code is never accepted later, though it is now inside the window.
     refused(enrolled, code_at(now - 2))
-    assert device(enrolled).drift == 0
-    device(enrolled).throttle_reset()
-    # A late but valid code (one step back) is accepted and the offset is learned ...
-    verify(enrolled, code_at(now - 1))
+    # The phone's next code (a step later) is accepted, and the window stays where the phone is.
+    clock.shift(30)
+    assert verify(enrolled, code_at(now - 1))
     assert device(enrolled).drift == -1
-    # ... so that next time a code two steps back is accepted.
-    clock.shift(60)
-    verify(enrolled, code_at(now + 2 - 2))
-    assert device(enrolled).drift == -2
-    # The learned drift is bounded (PORTAL_TOTP_MAX_DRIFT_STEPS = 2) ...
+    # Two steps later the current step (now + 2) is outside the window ...
     clock.shift(30)
-    refused(enrolled, code_at(now + 3 - 4))
-    assert device(enrolled).drift == -2
-    # ... and the current step always works (and resets what was learned).
-    clock.shift(30)
-    verify(enrolled, code_at(now + 4))
+    assert device(enrolled).candidate_steps() == [now + 1, now]
+    # ... and a phone whose clock was fixed moves it back the same way.
+    refused(enrolled, code_at(now + 2), message=CLOCK)
     assert device(enrolled).drift == 0
+    clock.shift(30)
+    assert verify(enrolled, code_at(now + 3))
+
+
+def test_successes_do_not_move_the_window(enrolled, clock):
+    """A code typed just after the step changed is one step back; that is no reason to stop accepting the
+    current step next time."""
+    clock.shift(30)
+    assert verify(enrolled, code_at(START_STEP))  # one step back
+    assert device(enrolled).drift == 0
+    clock.shift(30)
+    assert verify(enrolled, code_at(START_STEP + 2))  # the current step still works
 
 
 def test_wrong_codes_get_growing_delays_and_a_hard_cap(enrolled, clock, settings):
     settings.PORTAL_TWO_STEP_MAX_FAILURES = 5
     refused(enrolled, "000000")
     # 1 s after the first failure: even the right code is not checked.
-    waiting = refused(enrolled, code_at(START_STEP))
-    assert waiting.status == 429 and "1" in str(waiting.message)
+    refused(enrolled, code_at(START_STEP), status=429, message=WAIT, seconds=1)
     for expected_wait in (1, 2, 4, 8):
         clock.shift(expected_wait)
         if expected_wait < 8:
             refused(enrolled, "000000")
-            assert refused(enrolled, code_at(START_STEP)).status == 429
+            refused(enrolled, code_at(START_STEP), status=429, message=WAIT, seconds=expected_wait * 2)
     # Fifth failure: locked, whatever the wait.
     refused(enrolled, "000000")
     assert device(enrolled).locked
     clock.shift(365 * 24 * 3600)
-    locked = refused(enrolled, code_at(START_STEP + 365 * 24 * 120))
-    assert locked.status == 429
+    refused(enrolled, code_at(START_STEP + 365 * 24 * 120), status=429, message=LOCKED)
     assert SecurityEvent.objects.filter(user=enrolled, kind=events.SECOND_FACTOR_LOCKED).count() == 1
     assert SecurityEvent.objects.filter(user=enrolled, kind=events.SECOND_FACTOR_FAILED).count() >= 5
 

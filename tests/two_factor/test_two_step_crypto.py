@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 
 from security.two_factor import crypto
-from security.two_factor.models import AuthenticatorDevice, RecoveryCode
+from security.two_factor.models import AuthenticatorDevice, RecoveryCode, RecoveryCodeDevice
 from tests.two_factor.otp import FIXED_KEY, START_STEP, code_at
 
 
@@ -68,10 +68,15 @@ def test_recovery_codes_have_at_least_64_bits_and_are_stored_hashed(enrolled):
     assert all(re.fullmatch(r"[a-z2-9]{4}(-[a-z2-9]{4}){3}", code) for code in codes)
     stored = list(RecoveryCode.objects.filter(device__user=enrolled).values_list("digest", flat=True))
     assert len(stored) == 10
+    # The HMAC key is the set's own random key, stored only sealed (so a key rotation can re-seal it).
+    device = RecoveryCodeDevice.objects.get(user=enrolled)
+    set_key = device.secret
+    assert len(set_key) == 32 and set_key.hex() not in device.sealed_key
+    assert device.sealed_key_id == crypto.key_id_current()
     for code in codes:
         normalized = crypto.recovery_code_normalize(code)
         assert all(normalized not in digest and code not in digest for digest in stored)
-        assert crypto.recovery_code_digests(normalized)[0] in stored
+        assert crypto.recovery_code_digest(set_key, normalized) in stored
 
 
 @pytest.mark.parametrize(

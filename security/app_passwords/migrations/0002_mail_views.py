@@ -24,7 +24,7 @@ def fill_tables(apps, schema_editor):
 
 
 def create_views(apps, schema_editor):
-    for statement in create_views_sql(schema_editor.connection.vendor):
+    for statement in create_views_sql(schema_editor.connection.vendor, revision=1):
         schema_editor.execute(statement, params=None)
 
 

@@ -11,13 +11,14 @@ sentence, never a traceback. The new secret is printed once, to stdout only.
 
 import json
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import User, normalize_address
 from security.client import SYSTEM
+from security.ids import object_id_parse
 
 from ... import services
 from ...models import AppPassword, Scope
@@ -25,7 +26,7 @@ from ...models import AppPassword, Scope
 
 def _expiry(value: str) -> datetime:
     value = value.strip()
-    match = re.fullmatch(r"(\d{1,4})d", value)
+    match = re.fullmatch(r"([0-9]{1,4})d", value)
     if match:
         return timezone.now() + timedelta(days=int(match.group(1)))
     try:
@@ -36,9 +37,13 @@ def _expiry(value: str) -> datetime:
         ) from None
     if len(value) <= 10:  # a date: valid until the end of that day
         parsed = datetime.combine(parsed.date(), time.max)
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        # Stored in UTC: 9999-12-31T23:59:59-12:00 is past the last datetime Python (and the databases) hold.
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise CommandError(f"--expires: {value!r} is outside the dates that can be stored") from None
 
 
 class Command(BaseCommand):
@@ -113,6 +118,8 @@ class Command(BaseCommand):
             count = services.app_passwords_revoke_all(user=user, actor=None, client=SYSTEM)
             self.stdout.write(f"revoked {count} app password(s) of {user.email}")
             return
+        if object_id_parse(id) is None:
+            raise CommandError(f"--id: {id} is not an app password id")
         try:
             app_password = services.app_password_revoke(user=user, app_password_id=id, actor=None, client=SYSTEM)
         except services.AppPasswordNotFound:
