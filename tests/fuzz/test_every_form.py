@@ -123,8 +123,15 @@ def check_response(response, *, secrets: list[str], where: str):
         assert secret not in body, f"{where}: a secret is in the response"
 
 
+ERROR_MARKERS = ('role="alert"', 'class="errorlist', 'class="errornote')
+
+
 def refused(response) -> bool:
-    return response.status_code >= 400 or response.status_code == 200
+    """4xx, or a page shown again with an error on it (the admin answers a bad form with 200)."""
+    if response.status_code >= 400:
+        return True
+    html = response.status_code == 200 and response.get("Content-Type", "").startswith("text/html")
+    return html and any(marker in response.content.decode("utf-8", "replace") for marker in ERROR_MARKERS)
 
 
 def walk(client: Client, *, admin: bool, secrets: list[str]):
