@@ -51,7 +51,8 @@ def test_a_phone_is_never_half_bound(client_signed_in, user, monkeypatch, sms_ou
 
     client_signed_in.raise_request_exception = False
     assert client_signed_in.post("/phone/", {"number": "138 1234 5678"}).status_code == 302
-    monkeypatch.setattr(services, "security_event_record", failing_at(events.PHONE_BOUND, services.security_event_record))
+    failing = failing_at(events.PHONE_BOUND, services.security_event_record)
+    monkeypatch.setattr(services, "security_event_record", failing)
     response = client_signed_in.post("/phone/confirm/", {"code": code_in(sms_outbox[0])})
     assert response.status_code == 503
     assert NOTHING_CHANGED in response.content.decode()
