@@ -76,20 +76,24 @@ def _second_step(request, *, user, purpose: str, template: str, on_success, extr
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                device = second_factor_verify(
-                    user=user,
-                    method_key=method.key,
-                    code=form.cleaned_data["code"],
-                    client=Client.from_request(request),
-                    purpose=purpose,
-                    session_key=request.session.session_key,
-                )
-            except SecondStepError as error:
-                form.add_error("code", error.message)
-                status = error.status
-            else:
-                return on_success(device, method)
+            # One transaction with what success does: a request that fails after the code was accepted leaves
+            # the step unused, and no sign-in, session or trusted device behind. A refusal is caught inside, so
+            # its failure count commits.
+            with transaction.atomic():
+                try:
+                    device = second_factor_verify(
+                        user=user,
+                        method_key=method.key,
+                        code=form.cleaned_data["code"],
+                        client=Client.from_request(request),
+                        purpose=purpose,
+                        session_key=request.session.session_key,
+                    )
+                except SecondStepError as error:
+                    form.add_error("code", error.message)
+                    status = error.status
+                else:
+                    return on_success(device, method)
     context.update({"form": form, "method": method, "others": [m for m in available if m is not method]})
     return render(request, template, context, status=status)
 
@@ -109,7 +113,6 @@ def verify(request):
     # Settled before the code is checked: a bad target cannot fail the sign-in after the step was used.
     done = safe_redirect(pending_sign_in_next(request), settings.LOGIN_REDIRECT_URL)
 
-    @transaction.atomic
     def success(device, method):
         sign_in_complete(request, user, second_factor=method.key)
         if device is not None:
