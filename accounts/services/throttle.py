@@ -76,10 +76,18 @@ class _CacheStore:
 
 class _DatabaseStore:
     @staticmethod
-    def _locked(key: str, now: float) -> ThrottleCounter:
-        # Insert a placeholder first (no-op if the row exists): locking a row that exists takes no gap lock, so two
-        # first attempts cannot deadlock on MariaDB.
+    def _ensure(key: str, now: float) -> None:
+        # A placeholder row (already expired), inserted on its own, outside the locking transaction: on MariaDB an
+        # INSERT IGNORE of a duplicate takes a shared lock, and two such in one transaction each deadlock the other's
+        # FOR UPDATE. Locking a row that exists takes only that row's lock.
         ThrottleCounter.objects.bulk_create([ThrottleCounter(key=key, value=0, expires_at=now)], ignore_conflicts=True)
+
+    @classmethod
+    def _locked(cls, key: str, now: float) -> ThrottleCounter:
+        with contextlib.suppress(ThrottleCounter.DoesNotExist):
+            return ThrottleCounter.objects.select_for_update().get(key=key)
+        # Reset or tidied away between the insert and the lock (rare): insert again inside the transaction.
+        cls._ensure(key, now)
         return ThrottleCounter.objects.select_for_update().get(key=key)
 
     @classmethod
@@ -87,6 +95,7 @@ class _DatabaseStore:
         now = time.time()
         if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
             ThrottleCounter.objects.filter(expires_at__lt=now - 3600).delete()
+        cls._ensure(key, now)
         with transaction.atomic():
             row = cls._locked(key, now)
             row.value = (row.value if row.expires_at > now else 0) + 1
@@ -101,6 +110,7 @@ class _DatabaseStore:
     @classmethod
     def add(cls, key: str, value: float, ttl: float) -> bool:
         now = time.time()
+        cls._ensure(key, now)
         with transaction.atomic():
             row = cls._locked(key, now)
             if row.expires_at > now:
