@@ -40,7 +40,7 @@ def _two_step_signed_in(user) -> Client:
     return client
 
 
-# page name -> (sign the user in, send one password)
+# where the password is asked -> (sign the user in, send one password). Not named "page": that is Playwright's.
 PAGES = {
     "password_change": (
         _signed_in,
@@ -65,10 +65,10 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_wrong_passwords_share_the_sign_in_throttle_and_are_recorded(page, clock, db):
-    user = UserFactory(email=f"{page}@example.com")
-    sign_in, send = PAGES[page]
+@pytest.mark.parametrize("where", PAGES)
+def test_wrong_passwords_share_the_sign_in_throttle_and_are_recorded(where, clock, db):
+    user = UserFactory(email=f"{where}@example.com")
+    sign_in, send = PAGES[where]
     client = sign_in(user)
     for _ in range(3):
         assert send(client, "not-my-password").status_code == 400
@@ -78,13 +78,13 @@ def test_wrong_passwords_share_the_sign_in_throttle_and_are_recorded(page, clock
     assert WAIT_EN in waiting.content.decode()
     assert WAIT_ZH in send(client, PASSWORD, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     user.refresh_from_db()
-    assert user.check_password(PASSWORD) and (page != "two_step_disable" or user.two_step_enabled)
+    assert user.check_password(PASSWORD) and (where != "two_step_disable" or user.two_step_enabled)
     # The same counter as sign-in: from another browser and IP, the account waits too.
     other = Client().post("/account/sign-in/", {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="192.0.2.99")
     assert other.status_code == 429
     failed = SecurityEvent.objects.filter(user=user, kind=events.PASSWORD_CONFIRM_FAILED)
     assert failed.count() == 3
-    assert {event.details["purpose"] for event in failed} == {page}
+    assert {event.details["purpose"] for event in failed} == {where}
     assert AccessAttempt.objects.get(username=user.email).failures_since_start == 3
     # After the wait, the right password works and starts the count again.
     clock.shift(1)
