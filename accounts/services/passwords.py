@@ -20,7 +20,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.hashers import check_password, is_password_usable, make_password
 from django.contrib.auth.signals import user_login_failed
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,7 +103,7 @@ def account_password_check(*, request, password: str, purpose: Purpose, address:
         return PasswordCheck(Outcome.OK, user=user)
 
     reservation.failed()
-    user_login_failed.send(sender=__name__, credentials=credentials, request=request)  # axes counts it
+    _axes_count_failure(request, credentials)
     if user is not None:
         if purpose is Purpose.SIGN_IN:
             security_event_record(user=user, actor=None, actor_kind="user", kind=events.SIGN_IN_FAILED, client=client)
@@ -114,6 +114,18 @@ def account_password_check(*, request, password: str, purpose: Purpose, address:
     if getattr(request, "axes_locked_out", False):
         return PasswordCheck(Outcome.LOCKED)
     return PasswordCheck(Outcome.WRONG)
+
+
+def _axes_count_failure(request, credentials: dict) -> None:
+    """django-axes counts the failure (``user_login_failed``). Its ``get_or_create`` under a row lock can deadlock on
+    MariaDB when the first failures of an address arrive at once; the victim was rolled back whole, so try again."""
+    for attempt in range(3):
+        try:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            return
+        except OperationalError:
+            if attempt == 2 or connection.in_atomic_block:
+                raise
 
 
 # --- Changing the password ----------------------------------------------------------------------------------
