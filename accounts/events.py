@@ -6,10 +6,12 @@ SIGNED_IN = "account.signed_in"
 SIGN_IN_FAILED = "account.sign_in_failed"
 SIGNED_OUT = "account.signed_out"
 PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 - an event name
+PASSWORD_CONFIRM_FAILED = "account.password_confirm_failed"  # noqa: S105 - an event name
 
 EVENT_KINDS = {
     SIGNED_IN: _("Signed in"),
     SIGN_IN_FAILED: _("Failed sign-in attempt"),
     SIGNED_OUT: _("Signed out"),
     PASSWORD_CHANGED: _("Password changed"),
+    PASSWORD_CONFIRM_FAILED: _("Wrong password entered in a signed-in session"),
 }

@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +86,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.full_name or self.email.split("@")[0]
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._password_at_load = instance.__dict__.get("password")  # to skip the check when it is unchanged
+        return instance
+
+    def save(self, *args, **kwargs):
+        """Any save that changes the password, by any path, rotates the stamp and sends ``credentials_reset`` in
+        the same transaction (accounts/services/passwords.py, ``password_save_guard``)."""
+        from accounts.services.passwords import password_changed_announce, password_save_guard
+
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            changed, update_fields = password_save_guard(self, kwargs.get("update_fields"))
+            if update_fields is not None:
+                kwargs["update_fields"] = update_fields
+            super().save(*args, **kwargs)
+            self._password_at_load = self.password
+            if changed:
+                password_changed_announce(self)
+
     def get_session_auth_hash(self):
         return salted_hmac("accounts.User.get_session_auth_hash", self.security_stamp, algorithm="sha256").hexdigest()
 
@@ -99,3 +119,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def rotate_security_stamp(self):
         self.security_stamp = new_security_stamp()
+
+
+class ThrottleCounter(models.Model):
+    """A failed-sign-in counter or gate (accounts/services/throttle.py), used when the cache cannot count atomically
+    (Django's database cache). ``expires_at`` is a Unix time; an expired row counts as absent."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    value = models.FloatField(default=0)
+    expires_at = models.FloatField(db_index=True)
+
+    class Meta:
+        db_table = "accounts_throttle_counter"
+
+    def __str__(self):
+        return self.key

@@ -12,12 +12,10 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import PasswordChangeForm, SignInForm
-from accounts.services import throttle
 from accounts.services.passwords import password_change
 from accounts.services.profile import user_language_set
-from accounts.services.sign_in import sign_in_failure_record, sign_in_password_step, sign_out
-from portal.http import safe_next_url
-from security.client import Client, client_ip
+from accounts.services.sign_in import sign_in_password_step, sign_out
+from portal.http import safe_next_url, safe_redirect
 
 
 @sensitive_post_parameters("password")
@@ -26,27 +24,23 @@ from security.client import Client, client_ip
 def sign_in(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
+    # Where to go is settled before anything is done, so a bad ``next`` cannot fail a sign-in half-way.
+    next_url = safe_next_url(request)
+    done = safe_redirect(next_url, settings.LOGIN_REDIRECT_URL)
     form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        address, ip = request.POST.get("username", "")[:254], client_ip(request)
-        wait = throttle.sign_in_wait_seconds(address=address, ip=ip)
-        if wait:
-            form = SignInForm(request)
-            form.data = {"username": address}
-            message = _("Too many failed attempts. Wait %(seconds)d seconds and try again.") % {"seconds": wait}
-            return render(request, "accounts/sign_in.html", {"form": form, "wait_message": message}, status=429)
         if form.is_valid():
-            throttle.sign_in_succeeded(address=address)
-            next_url = safe_next_url(request)
             if sign_in_password_step(request, form.user, next_url=next_url):
-                return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+                return done
             return redirect("two_factor:verify")
-        if form.has_error("__all__", "invalid_login"):
-            throttle.sign_in_failed(address=address, ip=ip)
-            sign_in_failure_record(address=form.cleaned_data.get("username", ""), client=Client.from_request(request))
+        if form.wait_seconds:
+            waiting = SignInForm(request)
+            waiting.data = {"username": form.cleaned_data.get("username", "")}
+            context = {"form": waiting, "wait_message": form.password_check.wait_message, "next": next_url}
+            return render(request, "accounts/sign_in.html", context, status=429)
         status = 400
-    return render(request, "accounts/sign_in.html", {"form": form, "next": safe_next_url(request)}, status=status)
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url}, status=status)
 
 
 def locked_out(request, credentials, *args, **kwargs):
@@ -66,11 +60,20 @@ def sign_out_view(request):
 @never_cache
 def password_change_view(request):
     form = PasswordChangeForm(request.user, data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        password_change(request, new_password=form.cleaned_data["new_password"])
-        messages.success(request, _("Your password was changed. Your other sessions have been signed out."))
-        return redirect("security:overview")
-    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            check = password_change(
+                request,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+            if check.ok:
+                messages.success(request, _("Your password was changed. Your other sessions have been signed out."))
+                return redirect("security:overview")
+            status = form.current_password_refused(check)
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """Who is on the other end of a request: IP address and user agent, as recorded in the audit log."""
 
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -7,14 +8,28 @@ from django.conf import settings
 USER_AGENT_MAX = 512
 
 
+def ip_address_clean(value) -> str | None:
+    """``value`` as a canonical IP address, or None if it is not one: only such values are stored (``ip_address``
+    columns) or used in cache keys. Zone ids (``fe80::1%eth0``) and ports are not addresses."""
+    if not isinstance(value, str) or "%" in value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    """REMOTE_ADDR, or the address the last trusted proxy saw (``PORTAL_TRUSTED_PROXY_COUNT``)."""
+    """REMOTE_ADDR, or the address the last trusted proxy saw (``PORTAL_TRUSTED_PROXY_COUNT``). A forwarded value
+    that is not an IP address is ignored, and REMOTE_ADDR is used."""
     proxies = settings.PORTAL_TRUSTED_PROXY_COUNT
     if proxies > 0:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+            forwarded = ip_address_clean(hops[-proxies])
+            if forwarded is not None:
+                return forwarded
+    return ip_address_clean(request.META.get("REMOTE_ADDR"))
 
 
 @dataclass(frozen=True)

@@ -1,38 +1,191 @@
-"""Changing the account password (SECURITY.md 1-4, 25).
+"""Checking and changing the account password (SECURITY.md 1-7, 25, 28).
 
 Invariants:
-- The current password is checked before anything changes.
-- A change rotates the security stamp, which ends every other session of the user, and sends
-  ``credentials_reset`` so other apps revoke app passwords and trusted devices in the same transaction.
+- ``account_password_check`` is the only code that verifies an account password: sign-in, the password change,
+  re-authentication (``/confirm/``) and turning two-step verification off all come here (a test greps for any
+  other caller). Every check first takes django-axes' hard lock into account, then reserves an attempt in the
+  per-account and per-IP throttle (accounts/services/throttle.py) before any hash is computed; every failure is
+  counted by axes and recorded as a security event.
+- Whenever the stored hash stops verifying the password it verified before, by whatever path (this module's
+  ``password_set``, ``manage.py changepassword``, ``set_password`` + ``save``), ``User.save`` calls
+  ``password_save_guard``: the security stamp rotates, which ends every other session, and ``credentials_reset``
+  is sent, so app passwords and trusted devices go, in the same transaction. Django re-hashing the same password at
+  sign-in (a hasher upgrade) is not a change.
 """
 
+import enum
+from dataclasses import dataclass
+
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import update_session_auth_hash
-from django.db import transaction
+from django.contrib.auth.hashers import check_password, is_password_usable, make_password
+from django.contrib.auth.signals import user_login_failed
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import events
-from accounts.models import User
+from accounts.models import User, normalize_address
+from accounts.services import throttle
 from accounts.signals import credentials_reset
 from security.audit import security_event_record
-from security.client import Client
+from security.client import Client, client_ip
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class Purpose(enum.StrEnum):
+    SIGN_IN = "sign_in"
+    PASSWORD_CHANGE = "password_change"  # noqa: S105 - a purpose name
+    REAUTH = "reauth"
+    TWO_STEP_DISABLE = "two_step_disable"
+
+
+class Outcome(enum.Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    WAIT = "wait"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    outcome: Outcome
+    user: User | None = None
+    wait_seconds: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+    @property
+    def wait_message(self) -> str:
+        """The sign-in page's sentence, on every page that asks for the password."""
+        return _("Too many failed attempts. Wait %(seconds)d seconds and try again.") % {"seconds": self.wait_seconds}
+
+
+def _rehash_keeping_password(user: User):
+    """Django's hasher upgrade: the same password, a new hash. ``_password`` stays set so ``User.save`` can see that
+    the password did not change."""
+
+    def setter(raw_password):
+        user.set_password(raw_password)
+        user.save(update_fields=["password"])
+
+    return setter
+
+
+def account_password_check(*, request, password: str, purpose: Purpose, address: str = "", user: User | None = None):
+    """Is ``password`` the account's password? For sign-in pass the typed ``address``; for a signed-in user pass
+    ``user``. Returns a ``PasswordCheck``; on ``LOCKED`` django-axes' middleware shows the lockout page."""
+    address = normalize_address(user.email if user is not None else address)
+    credentials = {"username": address}
+    client = Client.from_request(request)
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        request.axes_locked_out, request.axes_credentials = True, credentials
+        return PasswordCheck(Outcome.LOCKED)
+    reservation = throttle.sign_in_attempt_reserve(address=address, ip=client_ip(request))
+    if not reservation.allowed:
+        return PasswordCheck(Outcome.WAIT, wait_seconds=reservation.wait_seconds)
+
+    if user is None:
+        user = User.objects.filter(email=address).first()
+    if user is None:
+        make_password(password)  # the same time as a real check: the answer must not tell which accounts exist
+        right = False
+    else:
+        right = check_password(password, user.password, _rehash_keeping_password(user)) and user.is_active
+    if right:
+        reservation.succeeded()
+        if purpose is not Purpose.SIGN_IN:  # sign-in resets axes when it completes (user_logged_in)
+            AxesProxyHandler.reset_attempts(username=address)
+        user.backend = BACKEND
+        return PasswordCheck(Outcome.OK, user=user)
+
+    reservation.failed()
+    _axes_count_failure(request, credentials)
+    if user is not None:
+        if purpose is Purpose.SIGN_IN:
+            security_event_record(user=user, actor=None, actor_kind="user", kind=events.SIGN_IN_FAILED, client=client)
+        else:
+            security_event_record(
+                user=user, actor=user, kind=events.PASSWORD_CONFIRM_FAILED, client=client, details={"purpose": purpose}
+            )
+    if getattr(request, "axes_locked_out", False):
+        return PasswordCheck(Outcome.LOCKED)
+    return PasswordCheck(Outcome.WRONG)
+
+
+def _axes_count_failure(request, credentials: dict) -> None:
+    """django-axes counts the failure (``user_login_failed``). Its ``get_or_create`` under a row lock can deadlock on
+    MariaDB when the first failures of an address arrive at once; the victim was rolled back whole, so try again."""
+    for attempt in range(3):
+        try:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            return
+        except OperationalError:
+            if attempt == 2 or connection.in_atomic_block:
+                raise
+
+
+# --- Changing the password ----------------------------------------------------------------------------------
+def password_save_guard(user: User, update_fields) -> tuple[bool, list[str] | None]:
+    """Called by ``User.save`` inside its transaction, before the row is written. Returns (changed, update_fields):
+    when the password changed, the stamp is rotated here and the caller sends ``credentials_reset`` after the write."""
+    if user.pk is None or (update_fields is not None and "password" not in update_fields):
+        return False, update_fields
+    if user.password == getattr(user, "_password_at_load", None):
+        return False, update_fields
+    stored = User.objects.select_for_update().filter(pk=user.pk).values_list("password", flat=True).first()
+    if stored is None or stored == user.password or not stored or not is_password_usable(stored):
+        return False, update_fields  # new row, same hash, or there was no password to stop verifying
+    raw = user._password
+    if raw is not None and check_password(raw, stored):
+        return False, update_fields  # a rehash of the same password
+    user.rotate_security_stamp()
+    user.password_changed_at = timezone.now()
+    if update_fields is not None:
+        update_fields = sorted({*update_fields, "security_stamp", "password_changed_at"})
+    return True, update_fields
+
+
+def password_changed_announce(user: User) -> None:
+    """After the write, in the same transaction: revoke what the old password opened, record, notify."""
+    actor, client = getattr(user, "_password_change_by", (None, None))
+    user._password_change_by = (None, None)
+    client = client or Client()
+    credentials_reset.send(sender=User, user=user, actor=actor, client=client)
+    security_event_record(user=user, actor=actor, kind=events.PASSWORD_CHANGED, client=client, notify=True)
 
 
 @transaction.atomic
 def password_set(*, user: User, new_password: str, actor: User | None, client: Client) -> User:
-    """Sets a new password and revokes everything bound to the old one. Used by change and reset flows."""
+    """Sets a new password; everything bound to the old one is revoked by ``User.save``."""
     user = User.objects.select_for_update().get(pk=user.pk)
+    user._password_change_by = (actor, client)
     user.set_password(new_password)
-    user.rotate_security_stamp()
-    user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "security_stamp", "password_changed_at"])
-    credentials_reset.send(sender=User, user=user, actor=actor, client=client)
-    security_event_record(user=user, actor=actor, kind=events.PASSWORD_CHANGED, client=client, notify=True)
+    user.save(update_fields=["password"])
+    if user._password_change_by != (None, None):
+        # The new password is the old one: nothing stops working, but the user asked for a change, so the
+        # other sessions and credentials still end.
+        user.rotate_security_stamp()
+        user.password_changed_at = timezone.now()
+        User.objects.filter(pk=user.pk).update(
+            security_stamp=user.security_stamp, password_changed_at=user.password_changed_at
+        )
+        password_changed_announce(user)
     return user
 
 
-def password_change(request, *, new_password: str) -> None:
-    """The signed-in user changes their own password; this session survives, all others end."""
-    user = password_set(
-        user=request.user, new_password=new_password, actor=request.user, client=Client.from_request(request)
+def password_change(request, *, current_password: str, new_password: str) -> PasswordCheck:
+    """The signed-in user changes their own password; this session survives, all others end. Nothing changes
+    unless the current password passes the same throttled check as sign-in."""
+    check = account_password_check(
+        request=request, password=current_password, purpose=Purpose.PASSWORD_CHANGE, user=request.user
     )
-    update_session_auth_hash(request, user)
+    if check.ok:
+        user = password_set(
+            user=request.user, new_password=new_password, actor=request.user, client=Client.from_request(request)
+        )
+        update_session_auth_hash(request, user)
+    return check

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import auth
+from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts import events
@@ -34,6 +35,7 @@ def second_step_required(user: User) -> bool:
     return user.two_step_enabled
 
 
+@transaction.atomic
 def sign_in_password_step(request, user: User, *, next_url: str | None = None) -> bool:
     """Called once the password was right. Returns True if the user is now signed in, False if a second step
     is due (the pending state is then in the session, with ``next_url``, already checked to be on this site)."""
@@ -87,6 +89,7 @@ def sign_in_abandon(request) -> None:
     request.session.pop(PENDING_KEY, None)
 
 
+@transaction.atomic
 def sign_in_complete(request, user: User, *, second_factor: str | None = None) -> None:
     """The one place that logs a user in. ``auth.login`` rotates the session key."""
     sign_in_abandon(request)
@@ -106,14 +109,6 @@ def sign_in_complete(request, user: User, *, second_factor: str | None = None) -
         client=Client.from_request(request),
         details={"second_factor": second_factor} if second_factor else {},
     )
-
-
-def sign_in_failure_record(*, address: str, client: Client) -> None:
-    """Records a wrong password on the account it was meant for (SECURITY.md 7). Unknown addresses leave only the
-    throttle counters: there is no account to attach an event to, and the answer must not differ."""
-    user = User.objects.filter(email=address).first()
-    if user is not None:
-        security_event_record(user=user, actor=None, actor_kind="user", kind=events.SIGN_IN_FAILED, client=client)
 
 
 def sign_out(request) -> None:

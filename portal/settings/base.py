@@ -157,6 +157,8 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "code", "token"]
 PORTAL_LOGIN_FREE_FAILURES_PER_ACCOUNT = env.int("PORTAL_LOGIN_FREE_FAILURES_PER_ACCOUNT", default=3)
 PORTAL_LOGIN_FREE_FAILURES_PER_IP = env.int("PORTAL_LOGIN_FREE_FAILURES_PER_IP", default=20)
+# The first wait after the free failures; each further failure doubles it, up to the maximum.
+PORTAL_LOGIN_FIRST_DELAY_SECONDS = env.int("PORTAL_LOGIN_FIRST_DELAY_SECONDS", default=1)
 PORTAL_LOGIN_MAX_DELAY = timedelta(seconds=env.int("PORTAL_LOGIN_MAX_DELAY_SECONDS", default=15 * 60))
 # Number of reverse proxies in front of the portal whose X-Forwarded-For can be trusted (0: use REMOTE_ADDR).
 PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)

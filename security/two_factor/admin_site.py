@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminSite
 
-from portal.http import is_safe_url
+from portal.http import safe_redirect
 
 
 class PortalOTPAdminSite(OTPAdminSite):
@@ -24,9 +24,7 @@ class PortalOTPAdminSite(OTPAdminSite):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': next_url})}")
         if self.has_permission(request):
-            return redirect(
-                next_url if is_safe_url(request, next_url) else reverse("admin:index", current_app=self.name)
-            )
+            return safe_redirect(next_url, reverse("admin:index", current_app=self.name))
         if not request.user.is_staff:
             return redirect("security:overview")
         if not user_has_device(request.user):

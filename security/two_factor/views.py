@@ -10,6 +10,7 @@ import django_otp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,8 +20,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.forms import CurrentPasswordForm
+from accounts.services.passwords import Purpose
 from accounts.services.sign_in import pending_sign_in_next, pending_sign_in_user, sign_in_complete
-from portal.http import is_safe_url, safe_next_url
+from portal.http import safe_next_url, safe_redirect
 from security.client import Client
 from security.reauth import FRESH_METHOD_KEY, reauth_mark_fresh, reauth_required, reauth_url
 from security.trusted_devices import services as trusted_devices
@@ -74,20 +76,24 @@ def _second_step(request, *, user, purpose: str, template: str, on_success, extr
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                device = second_factor_verify(
-                    user=user,
-                    method_key=method.key,
-                    code=form.cleaned_data["code"],
-                    client=Client.from_request(request),
-                    purpose=purpose,
-                    session_key=request.session.session_key,
-                )
-            except SecondStepError as error:
-                form.add_error("code", error.message)
-                status = error.status
-            else:
-                return on_success(device, method)
+            # One transaction with what success does: a request that fails after the code was accepted leaves
+            # the step unused, and no sign-in, session or trusted device behind. A refusal is caught inside, so
+            # its failure count commits.
+            with transaction.atomic():
+                try:
+                    device = second_factor_verify(
+                        user=user,
+                        method_key=method.key,
+                        code=form.cleaned_data["code"],
+                        client=Client.from_request(request),
+                        purpose=purpose,
+                        session_key=request.session.session_key,
+                    )
+                except SecondStepError as error:
+                    form.add_error("code", error.message)
+                    status = error.status
+                else:
+                    return on_success(device, method)
     context.update({"form": form, "method": method, "others": [m for m in available if m is not method]})
     return render(request, template, context, status=status)
 
@@ -104,7 +110,8 @@ def verify(request):
         messages.error(request, _("Your sign-in has expired. Enter your password again."))
         return redirect("accounts:sign_in")
 
-    next_url = pending_sign_in_next(request)
+    # Settled before the code is checked: a bad target cannot fail the sign-in after the step was used.
+    done = safe_redirect(pending_sign_in_next(request), settings.LOGIN_REDIRECT_URL)
 
     def success(device, method):
         sign_in_complete(request, user, second_factor=method.key)
@@ -116,9 +123,7 @@ def verify(request):
                 user=user, client=Client.from_request(request), cookie_value=request.COOKIES.get(cookie_name)
             )
             setattr(request, trusted_devices.COOKIE_SET_ATTR, (value, trusted.expires_at))
-        if is_safe_url(request, next_url):
-            return redirect(next_url)
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return done
 
     extra = {
         "offer_trust": True,
@@ -143,7 +148,7 @@ def reauth(request):
             reauth_mark_fresh(request, method=method.key)
             if device is not None:
                 django_otp.login(request, device)
-            return redirect(next_url)
+            return safe_redirect(next_url, "/")
 
         return _second_step(
             request,
@@ -153,12 +158,11 @@ def reauth(request):
             on_success=success,
             extra={"next": next_url, "second_factor": True},
         )
-    form = CurrentPasswordForm(request.user, data=request.POST if request.method == "POST" else None)
+    form = CurrentPasswordForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         reauth_mark_fresh(request, method="password")
-        return redirect(next_url)
-    status = 400 if form.errors else 200
-    return render(request, "security/reauth.html", {"form": form, "next": next_url}, status=status)
+        return safe_redirect(next_url, "/")
+    return render(request, "security/reauth.html", {"form": form, "next": next_url}, status=form.status)
 
 
 # --- Managing two-step verification ------------------------------------------------------------------------
@@ -307,7 +311,9 @@ def disable(request):
             ),
         )
         return redirect(f"{reauth_url(request.get_full_path())}&method={methods.TOTP}")
-    form = CurrentPasswordForm(user, data=request.POST if request.method == "POST" else None)
+    form = CurrentPasswordForm(
+        request, purpose=Purpose.TWO_STEP_DISABLE, data=request.POST if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         two_step_disable(user=user, client=Client.from_request(request))
         messages.success(
@@ -315,4 +321,4 @@ def disable(request):
             _("Two-step verification is off. Your authenticator app and recovery codes were removed."),
         )
         return redirect("two_factor:manage")
-    return render(request, "security/two_factor/disable.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "security/two_factor/disable.html", {"form": form}, status=form.status)

@@ -53,3 +53,47 @@ def test_activity_page_names_the_device(client_signed_in, user):
     )
     page = client_signed_in.get("/activity/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Safari on iPhone · 203.0.113.7" in page
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        "not-an-ip",
+        "203.0.113.7:8080",
+        "[2001:db8::1]:443",
+        "fe80::1%eth0",
+        "203.0.113.256",
+        "010.0.0.1",
+        "<script>",
+        "' OR 1=1 --",
+        "1.2.3.4 5.6.7.8",
+        "x" * 5000,
+    ],
+)
+def test_forwarded_junk_falls_back_to_remote_addr(forwarded):
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"198.51.100.1, {forwarded}")
+    with override_settings(PORTAL_TRUSTED_PROXY_COUNT=1):
+        assert client_ip(request) == "10.0.0.2"
+
+
+def test_forwarded_addresses_are_stored_in_canonical_form():
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="2001:DB8:0:0::1")
+    with override_settings(PORTAL_TRUSTED_PROXY_COUNT=1):
+        assert client_ip(request) == "2001:db8::1"
+
+
+@override_settings(PORTAL_TRUSTED_PROXY_COUNT=1)
+def test_junk_never_reaches_the_audit_log_or_the_throttle(client, user):
+    from accounts import events
+    from security.models import SecurityEvent
+
+    for _ in range(3):
+        client.post(
+            "/account/sign-in/",
+            {"username": user.email, "password": "wrong-password"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="junk' OR 1=1",
+        )
+    failed = SecurityEvent.objects.filter(user=user, kind=events.SIGN_IN_FAILED)
+    assert failed.count() == 3
+    assert set(failed.values_list("ip_address", flat=True)) == {"10.0.0.2"}
