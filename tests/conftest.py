@@ -79,24 +79,36 @@ def smtp_sink():
 
 
 @pytest.fixture(scope="session")
-def dovecot_server(django_db_setup, django_db_blocker, smtp_sink):
-    """Dovecot reading the test database through the portal's views. Tests that use it must commit their data
-    (``transactional_db`` or ``live_server``). Set PORTAL_KEEP_DOVECOT=1 to keep its directory and logs."""
+def dovecot_servers(django_db_setup, django_db_blocker, smtp_sink):
+    """``dovecot_servers("2.3")`` / ``("2.4")``: one Dovecot per version per session, deployed the way
+    docs/mail-server.md tells a deployer (tests/servers/dovecot.py), reading the test database as the role
+    ``mail_server_role`` made. Tests that use it must commit their data (``transactional_db`` or
+    ``live_server``). Set PORTAL_KEEP_DOVECOT=1 to keep their folders and logs."""
     import shutil
-    import tempfile
-    from pathlib import Path
 
     from tests.servers.dovecot import dovecot_start
 
-    root = Path(tempfile.mkdtemp(prefix="portal-dovecot-"))
-    with django_db_blocker.unblock():
-        server = dovecot_start(relay_port=smtp_sink.port, root=root)
+    started = {}
+
+    def get(version: str = "2.3"):
+        if version not in started:
+            with django_db_blocker.unblock():
+                started[version] = dovecot_start(relay_port=smtp_sink.port, version=version)
+        return started[version]
+
     try:
-        yield server
+        yield get
     finally:
-        server.__exit__(None, None, None)
-        if not os.environ.get("PORTAL_KEEP_DOVECOT"):
-            shutil.rmtree(root, ignore_errors=True)
+        for server in started.values():
+            server.__exit__(None, None, None)
+            if not os.environ.get("PORTAL_KEEP_DOVECOT"):
+                shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot_server(dovecot_servers):
+    """This machine's Dovecot 2.3, deployed from Debian's stock config plus the generated files."""
+    return dovecot_servers("2.3")
 
 
 @pytest.fixture
