@@ -145,6 +145,8 @@ class Dovecot:
             f"log_path = {self.inner(self.root / 'dovecot.log')}\n"
             f"instance_name = portal-test-{self.submission_port}\n"
             "auth_failure_delay = 0\n"
+            # Logs each passdb that answered, so tests can see which did.
+            "auth_verbose = yes\n"
         )
 
     # --- the deployer's steps ----------------------------------------------------------------------------------
