@@ -178,6 +178,9 @@ class Dovecot:
         ensure_vmail(self.chroot)
         vmail = [*self._prefix(), "chown", "vmail:vmail", self.inner(self.root / "vmail")]
         subprocess.run(vmail, check=True)
+        # What installing Postfix leaves: its queue's private/ folder, owned by postfix.
+        queue = [*self._prefix(), "chown", "postfix:postfix", self.inner(self.postfix_queue / "private")]
+        subprocess.run(queue, check=True)
         os.chmod(self.root / "vmail", 0o700)
         # 3. The read-only role, with the command's defaults.
         args = ["--output", str(self.etc), "--dovecot", self.version, "--dovecot-dir", self.inner(self.etc)]
