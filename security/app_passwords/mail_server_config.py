@@ -278,7 +278,9 @@ def _settings_conf(options: Options) -> str:
             "# The portal flushes the auth cache through the doveadm HTTP API (POST /doveadm/v1).\n"
             f"doveadm_api_key = {_quote(options.doveadm_api_key)}\n"
             "service doveadm {\n"
-            f"  inet_listener http {{\n    port = {options.doveadm_http_port}\n  }}\n}}\n"
+            f"  inet_listener http {{\n    port = {options.doveadm_http_port}\n"
+            + ("" if options.version == "2.3" else "    type = http\n")
+            + "  }\n}\n"
         )
     return text
 

@@ -254,6 +254,13 @@ class Dovecot:
             self.server = None
         self._stack.close()
 
+    @property
+    def doveadm_command(self) -> str:
+        """What PORTAL_DOVECOT_DOVEADM would be for this instance (a local Dovecot)."""
+        import shlex
+
+        return shlex.join([*self._prefix(), "doveadm", "-c", self.inner(self.config)])
+
     def doveadm(self, *args: str) -> subprocess.CompletedProcess:
         return _run([*self._prefix(), "doveadm", "-c", self.inner(self.config), *args])
 
