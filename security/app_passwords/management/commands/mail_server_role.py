@@ -74,9 +74,6 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="take over an existing account this did not make")
 
     def handle(self, *args, name, host, password_file, reset, **options):
-        vendor = connection.vendor
-        if vendor not in ("postgresql", "mysql"):
-            raise CommandError(f"{vendor} has no database roles; make the database file readable by Dovecot instead")
         name = name if name is not None else config.default_role_name()
         if not NAME.fullmatch(name):
             raise CommandError("--name: use lowercase letters, digits and _ (at most 32)")
@@ -84,18 +81,27 @@ class Command(BaseCommand):
         if not HOST.fullmatch(host):
             raise CommandError("--host: not a host name, address or pattern")
         password = read_password_file(password_file) if password_file else secrets.token_urlsafe(24)
+        vendor = connection.vendor
+        if vendor not in ("postgresql", "mysql"):
+            raise CommandError(f"{vendor} has no database roles; make the database file readable by Dovecot instead")
         try:
-            if vendor == "postgresql":
-                self._postgresql(name, password, reset)
-            else:
+            note = self._postgresql(name, password, reset) if vendor == "postgresql" else None
+            if vendor == "mysql":
                 self._mysql(name, host, password, reset)
         except DatabaseError as error:
+            if vendor == "mysql" and getattr(error, "args", [None])[0] in (1227, 1044, 1045, 1142):
+                raise CommandError(
+                    "the portal's database user cannot create accounts: it needs the CREATE USER privilege "
+                    "and GRANT OPTION on the portal database (or run this once as root)"
+                ) from None
             first = (str(error).strip().splitlines() or [type(error).__name__])[0]
             raise CommandError(f"the database refused: {first}") from None
         # First word: the name (scripts and tests read it).
         self.stdout.write(f"{name} may SELECT from {', '.join(VIEWS)} and nothing else")
         if not password_file:
             self.stdout.write(f"password for {name}: {password}")
+        if note:
+            self.stdout.write(self.style.WARNING(note))
 
     # --- PostgreSQL -------------------------------------------------------------------------------------------
     def _postgresql(self, name, password, reset):
@@ -153,12 +159,11 @@ class Command(BaseCommand):
             )
             others = [row[0] for row in cursor.fetchall()]
         if others:
-            self.stdout.write(
-                self.style.WARNING(
-                    f"note: through PUBLIC, {name} may also connect to {', '.join(others)}; allow it only "
-                    f"{database} in pg_hba.conf (docs/mail-server.md)"
-                )
+            return (
+                f"note: through PUBLIC, {name} may also connect to {', '.join(others)}; allow it only "
+                f"{database} in pg_hba.conf (docs/mail-server.md)"
             )
+        return None
 
     # --- MariaDB / MySQL --------------------------------------------------------------------------------------
     def _mysql(self, name, host, password, reset):
@@ -177,21 +182,13 @@ class Command(BaseCommand):
                     f"the account {account} exists and has rights this command never grants; "
                     "pass --reset to take it over (its password and rights are replaced)"
                 )
-            try:
-                if exists:
-                    cursor.execute(f"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {account}")
-                    cursor.execute(f"ALTER USER {escaped} IDENTIFIED BY %s", [password])
-                else:
-                    cursor.execute(f"CREATE USER {escaped} IDENTIFIED BY %s", [password])
-                for view in VIEWS:
-                    cursor.execute(f"GRANT SELECT ON `{database}`.`{view}` TO {account}")
-            except DatabaseError as error:
-                if getattr(error, "args", [None])[0] in (1227, 1044, 1045, 1142):
-                    raise CommandError(
-                        "the portal's database user cannot create accounts: it needs the CREATE USER privilege "
-                        "and GRANT OPTION on the portal database (or run this once as root)"
-                    ) from None
-                raise
+            if exists:
+                cursor.execute(f"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {account}")
+                cursor.execute(f"ALTER USER {escaped} IDENTIFIED BY %s", [password])
+            else:
+                cursor.execute(f"CREATE USER {escaped} IDENTIFIED BY %s", [password])
+            for view in VIEWS:
+                cursor.execute(f"GRANT SELECT ON `{database}`.`{view}` TO {account}")
 
     @staticmethod
     def _mysql_is_ours(cursor, account, database) -> bool:
