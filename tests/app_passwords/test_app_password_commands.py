@@ -320,9 +320,11 @@ def test_mail_server_role_without_the_privilege_says_which_one(tmp_path):
 def test_the_default_role_reads_only_the_views_and_survives_a_migration_that_recreates_them(tmp_path):
     from security.app_passwords.mail_server_config import default_role_name
 
+    from tests.servers.dovecot import ROLE_PASSWORD
+
     name = default_role_name()
     assert connection.settings_dict["NAME"].replace("-", "_")[:24] in name  # one role per portal database
-    password = secrets.token_urlsafe(16)
+    password = ROLE_PASSWORD  # the session's deployed Dovecot connects as this role too
     (tmp_path / "pw").write_text(password)
     user = UserFactory()
     run("create", "--user", user.email, "--name", "x", "--scope", "smtp")
@@ -366,6 +368,19 @@ def test_the_default_role_reads_only_the_views_and_survives_a_migration_that_rec
 
 
 # --- mail_server_config -----------------------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_mail_server_config_defaults_to_the_installed_dovecot(tmp_path):
+    args = ["--output", str(tmp_path / "out")]
+    if connection.vendor != "sqlite":
+        (tmp_path / "pw").write_text("s3cret-pass")
+        args += ["--password-file", str(tmp_path / "pw")]
+    call_command("mail_server_config", *args, stdout=StringIO())
+    text = (tmp_path / "out" / "conf.d" / "00-portal-auth.conf").read_text()
+    assert "--dovecot 2.3" in text.splitlines()[1] and "%{sha256:password}" in (
+        (tmp_path / "out" / "portal-sql-app-passwords.conf.ext").read_text()
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_mail_server_config_headers_name_the_version_and_options(tmp_path):
     args = ["--output", str(tmp_path / "out"), "--dovecot", "2.4", "--listen", "127.0.0.1"]

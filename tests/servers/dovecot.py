@@ -34,6 +34,9 @@ from django.test.utils import override_settings
 
 from .process import LOOPBACK, ServerProcess, free_port
 
+# One password per test run for the default read-only role: every test that runs mail_server_role with the
+# defaults sets this same one, so a Dovecot already connected as that role keeps working when it reconnects.
+ROLE_PASSWORD = secrets.token_urlsafe(18)
 SMTP_SECURITY = "STARTTLS"  # Postfix-style submission on a free port; IMAP and POP3 use implicit TLS
 _STOCK_SKIP = {"protocols.d", "dh.pem", "mkcert.sh", "stopwords", "dovecot-openssl.cnf"}
 
@@ -187,7 +190,7 @@ class Dovecot:
         if connection.vendor != "sqlite":
             password_file = self.root / "role-password"
             if not self.role_password:
-                self.role_password = secrets.token_urlsafe(18)
+                self.role_password = ROLE_PASSWORD
             password_file.write_text(self.role_password + "\n")
             out = StringIO()
             call_command("mail_server_role", "--password-file", str(password_file), stdout=out)
