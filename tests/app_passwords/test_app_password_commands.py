@@ -319,7 +319,6 @@ def test_mail_server_role_without_the_privilege_says_which_one(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_the_default_role_reads_only_the_views_and_survives_a_migration_that_recreates_them(tmp_path):
     from security.app_passwords.mail_server_config import default_role_name
-
     from tests.servers.dovecot import ROLE_PASSWORD
 
     name = default_role_name()
