@@ -10,6 +10,7 @@ import socket
 import pytest
 
 from tests.factories import PASSWORD, UserFactory
+from tests.mailserver.conftest import VERSIONS
 from tests.servers.smtp_client import client_address, smtp_auth, smtp_send, tls_context
 
 pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]
@@ -107,3 +108,29 @@ def test_mail_lands_in_a_maildir_per_address(deployed, make_app_password):
     assert imap_login(deployed, user.email, reading.secret)
     local, domain = user.email.split("@")
     assert (deployed.root / "vmail" / domain / local / "Maildir").is_dir()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_default_implicit_tls_submission_port(version, smtp_sink, make_app_password):
+    """PORTAL_MAIL_SMTP_SECURITY's default, SSL/TLS (port 465 in production): Dovecot's ``submissions``
+    listener speaks TLS from the first byte, and the plain-text listener is off."""
+    import shutil
+
+    from tests.servers.dovecot import dovecot_start
+
+    server = dovecot_start(relay_port=smtp_sink.port, version=version, smtp_security="SSL/TLS")
+    try:
+        from security.app_passwords.services import mail_site_options_sync
+
+        mail_site_options_sync()
+        user = UserFactory()
+        sending = make_app_password(user, scope="smtp")
+        with smtplib.SMTP_SSL(
+            "127.0.0.1", server.submission_port, timeout=15, context=tls_context(), source_address=client_address()
+        ) as smtp:
+            smtp.ehlo("client.test")
+            assert smtp.login(user.email, sending.secret)[0] == 235
+        assert "inet_listener submission {\n    port = 0" in (server.etc / "conf.d" / "99-portal.conf").read_text()
+    finally:
+        server.__exit__(None, None, None)
+        shutil.rmtree(server.root, ignore_errors=True)

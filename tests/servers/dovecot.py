@@ -104,6 +104,7 @@ class Dovecot:
     submission_port: int = field(default_factory=free_port)
     imap_port: int = field(default_factory=free_port)
     pop3_port: int = field(default_factory=free_port)
+    smtp_security: str = SMTP_SECURITY
     role: str = ""
     role_password: str = ""
     server: ServerProcess | None = None
@@ -207,7 +208,7 @@ class Dovecot:
         ]
         with override_settings(
             PORTAL_MAIL_SMTP_PORT=self.submission_port,
-            PORTAL_MAIL_SMTP_SECURITY=SMTP_SECURITY,
+            PORTAL_MAIL_SMTP_SECURITY=self.smtp_security,
             PORTAL_MAIL_IMAP_PORT=self.imap_port,
             PORTAL_MAIL_IMAP_SECURITY="SSL/TLS",
             PORTAL_MAIL_POP3_PORT=self.pop3_port,
