@@ -5,8 +5,9 @@
 Builds a fresh SQLite database (migrations, then bulk inserts: N users with 3 app passwords each) and a
 baseline SQLite file with one table ``plain_credentials(login, password)`` (primary key on both) holding
 the same 3N credentials in plaintext, looked up with ``WHERE login = '%Lu' AND password = '%w'``. It
-starts two Dovecots (the portal one from the shipped deploy/dovecot config, the baseline with that single
-plaintext passdb) and measures, with ``--clients`` concurrent clients, in alternating rounds:
+starts two Dovecots (the portal one deployed from Debian's stock config plus mail_server_config's files,
+the baseline with that single plaintext passdb instead) and measures, with ``--clients`` concurrent clients,
+in alternating rounds:
   1. Dovecot auth protocol: AUTH PLAIN requests/s on the auth listener (what the passdb lookups cost);
   2. SMTP: full sessions/s through Dovecot's submission service (connect, EHLO, AUTH PLAIN, QUIT).
 It prints both, the ratio portal/baseline, and EXPLAIN for the two lookups. Not part of pytest.
@@ -110,24 +111,32 @@ def build_baseline_db(users: int, logins: list[tuple[str, str]]) -> Path:
 
 
 def start_dovecot(*, baseline: Path | None, relay_port: int):
+    """Dovecot 2.3 deployed as docs/mail-server.md says (tests/servers/dovecot.py), plus an auth listener on a
+    loopback port for the auth-protocol figures. The baseline swaps the portal's two passdbs for its one."""
     from tests.servers.dovecot import Dovecot
     from tests.servers.process import free_port
 
     root = WORK / ("dovecot-baseline" if baseline else "dovecot-portal")
-    dovecot = Dovecot(root=root, submission_port=free_port(), auth_port=free_port(), relay_port=relay_port)
-    dovecot.render()
+    root.mkdir(parents=True, exist_ok=True)
+    dovecot = Dovecot(version="2.3", root=root, relay_port=relay_port)
+    dovecot.deploy()
     if baseline:
-        portal_conf = root / "etc" / "dovecot-portal.conf"
-        (root / "etc" / "baseline.conf.ext").write_text(
+        (dovecot.etc / "baseline.conf.ext").write_text(
             f"driver = sqlite\nconnect = {baseline}\ndefault_pass_scheme = PLAIN\n"
             "password_query = SELECT login AS user, password FROM plain_credentials "
             "WHERE login = '%Lu' AND password = '%w'\n"
         )
-        text = portal_conf.read_text()
-        head = text[: text.index("# 1. App passwords")]
-        tail = text[text.index("userdb {") :]
-        portal_conf.write_text(
-            f"{head}passdb {{\n  driver = sql\n  args = {root}/etc/baseline.conf.ext\n}}\n{tail}"
+        auth_conf = dovecot.etc / "conf.d" / "00-portal-auth.conf"
+        text = auth_conf.read_text()
+        head, tail = text[: text.index("passdb {")], text[text.index("# Every mailbox") :]
+        auth_conf.write_text(
+            f"{head}passdb {{\n  driver = sql\n  args = {dovecot.etc}/baseline.conf.ext\n"
+            f"  result_failure = return-fail\n}}\n{tail}"
+        )
+    dovecot.auth_port = free_port()
+    with dovecot.config.open("a") as config:
+        config.write(
+            f"service auth {{\n  inet_listener {{\n    address = 127.0.0.1\n    port = {dovecot.auth_port}\n  }}\n}}\n"
         )
     return dovecot.start()
 
@@ -165,7 +174,7 @@ def auth_protocol_rate(port: int, logins, clients: int, seconds: float) -> float
             while time.monotonic() < stop:
                 login, secret = logins[(index * 7919 + n) % len(logins)]
                 response = base64.b64encode(f"\0{login}\0{secret}".encode()).decode()
-                sock.sendall(f"AUTH\t{n + 1}\tPLAIN\tservice=smtp\tresp={response}\n".encode())
+                sock.sendall(f"AUTH\t{n + 1}\tPLAIN\tservice=smtp\tsecured\tresp={response}\n".encode())
                 line = reader.readline()
                 if not line.startswith(b"OK\t"):
                     raise RuntimeError(f"auth refused: {line[:200]!r}")
@@ -175,12 +184,20 @@ def auth_protocol_rate(port: int, logins, clients: int, seconds: float) -> float
     return run_clients(clients, seconds, client)
 
 
+def tls_context():
+    from tests.servers.smtp_client import tls_context as context
+
+    return context()
+
+
 def smtp_rate(port: int, logins, clients: int, seconds: float) -> float:
     def client(index, counts, stop):
         n = 0
         while time.monotonic() < stop:
             login, secret = logins[(index * 7919 + n) % len(logins)]
             with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+                smtp.ehlo("bench.test")
+                smtp.starttls(context=tls_context())  # the deployed config takes passwords only inside TLS
                 smtp.ehlo("bench.test")
                 smtp.login(login, secret)
             n += 1

@@ -28,6 +28,27 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    if any("/tests/mailserver/" in str(item.fspath) for item in items):
+        _build_dovecot_24_chroot_in_the_background()
+
+
+def _build_dovecot_24_chroot_in_the_background():
+    """The Debian 13 chroot for Dovecot 2.4 takes minutes to build on a fresh machine, mostly downloading: start
+    it now, while the other tests run (the fixture waits on the same file lock)."""
+    import contextlib
+    import threading
+
+    from tests.servers.trixie import chroot_dir, ensure_chroot
+
+    if (chroot_dir() / ".complete").exists():
+        return
+
+    def build():
+        # On failure the fixture builds again and reports the error itself.
+        with contextlib.suppress(Exception):
+            ensure_chroot()
+
+    threading.Thread(target=build, name="trixie-chroot", daemon=True).start()
 
 
 @pytest.fixture(autouse=True)
@@ -79,24 +100,36 @@ def smtp_sink():
 
 
 @pytest.fixture(scope="session")
-def dovecot_server(django_db_setup, django_db_blocker, smtp_sink):
-    """Dovecot reading the test database through the portal's views. Tests that use it must commit their data
-    (``transactional_db`` or ``live_server``). Set PORTAL_KEEP_DOVECOT=1 to keep its directory and logs."""
+def dovecot_servers(django_db_setup, django_db_blocker, smtp_sink):
+    """``dovecot_servers("2.3")`` / ``("2.4")``: one Dovecot per version per session, deployed the way
+    docs/mail-server.md tells a deployer (tests/servers/dovecot.py), reading the test database as the role
+    ``mail_server_role`` made. Tests that use it must commit their data (``transactional_db`` or
+    ``live_server``). Set PORTAL_KEEP_DOVECOT=1 to keep their folders and logs."""
     import shutil
-    import tempfile
-    from pathlib import Path
 
     from tests.servers.dovecot import dovecot_start
 
-    root = Path(tempfile.mkdtemp(prefix="portal-dovecot-"))
-    with django_db_blocker.unblock():
-        server = dovecot_start(relay_port=smtp_sink.port, root=root)
+    started = {}
+
+    def get(version: str = "2.3"):
+        if version not in started:
+            with django_db_blocker.unblock():
+                started[version] = dovecot_start(relay_port=smtp_sink.port, version=version)
+        return started[version]
+
     try:
-        yield server
+        yield get
     finally:
-        server.__exit__(None, None, None)
-        if not os.environ.get("PORTAL_KEEP_DOVECOT"):
-            shutil.rmtree(root, ignore_errors=True)
+        for server in started.values():
+            server.__exit__(None, None, None)
+            if not os.environ.get("PORTAL_KEEP_DOVECOT"):
+                shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot_server(dovecot_servers):
+    """This machine's Dovecot 2.3, deployed from Debian's stock config plus the generated files."""
+    return dovecot_servers("2.3")
 
 
 @pytest.fixture

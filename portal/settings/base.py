@@ -332,6 +332,16 @@ PORTAL_MAIL_IMAP_SECURITY = env.str("PORTAL_MAIL_IMAP_SECURITY", default="SSL/TL
 PORTAL_MAIL_POP3_HOST = env.str("PORTAL_MAIL_POP3_HOST", default="pop.example.com")
 PORTAL_MAIL_POP3_PORT = env.int("PORTAL_MAIL_POP3_PORT", default=995)
 PORTAL_MAIL_POP3_SECURITY = env.str("PORTAL_MAIL_POP3_SECURITY", default="SSL/TLS")
+# These same PORT/SECURITY values are where `manage.py mail_server_config` makes Dovecot listen (SSL/TLS or
+# STARTTLS), so the page and the server cannot disagree.
+# Dovecot's auth cache: empty keeps it off in the generated config (the default). "doveadm" (a local Dovecot) or
+# the doveadm HTTP API's URL (http://HOST:8080/doveadm/v1, with the API key) turns it on, and the portal then
+# flushes a user's entries after every change that the mail server must see (security/app_passwords/dovecot_cache.py).
+PORTAL_DOVECOT_AUTH_CACHE_FLUSH = env.str("PORTAL_DOVECOT_AUTH_CACHE_FLUSH", default="")
+PORTAL_DOVECOT_DOVEADM = env.str("PORTAL_DOVECOT_DOVEADM", default="doveadm")
+PORTAL_DOVECOT_DOVEADM_API_KEY = env.str("PORTAL_DOVECOT_DOVEADM_API_KEY", default="")
+# Seconds to wait before each retry of a failed flush (logged; the change itself always stands).
+PORTAL_DOVECOT_FLUSH_RETRY_DELAYS = env.list("PORTAL_DOVECOT_FLUSH_RETRY_DELAYS", cast=float, default=[1.0, 5.0, 30.0])
 
 # --- Two-step verification (security/two_factor; SECURITY.md 8-12, 19, 20, 33) -------------------------------
 # Shown in authenticator apps (label and issuer parameter of the otpauth URI).

@@ -17,6 +17,10 @@ class AppPasswordsConfig(AppConfig):
         register_event_kinds(events.EVENT_KINDS)
         credentials_reset.connect(services.app_passwords_on_credentials_reset, dispatch_uid="app_passwords_reset")
         post_migrate.connect(_sync_site_options, sender=self, dispatch_uid="app_passwords_site_options")
+        post_migrate.connect(_regrant_mail_roles, sender=self, dispatch_uid="app_passwords_mail_roles")
+        from . import dovecot_cache
+
+        dovecot_cache.connect()
 
 
 def _sync_site_options(sender, using="default", plan=None, **kwargs):
@@ -27,3 +31,10 @@ def _sync_site_options(sender, using="default", plan=None, **kwargs):
     # Not when this app's migrations were just unapplied.
     if "app_passwords_mailsiteoption" in connections[using].introspection.table_names():
         mail_site_options_sync()
+
+
+def _regrant_mail_roles(sender, using="default", plan=None, **kwargs):
+    from .management.commands.mail_server_role import postgresql_roles_regrant
+
+    # A migration that recreated a view dropped the read-only role's SELECT on it (PostgreSQL).
+    postgresql_roles_regrant(using)

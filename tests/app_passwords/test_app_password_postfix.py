@@ -1,4 +1,6 @@
-"""Postfix with Dovecot SASL (deploy/postfix/main.cf): Postfix says 235/535 exactly as the portal's views decide.
+"""Postfix with Dovecot SASL over the documented unix socket (the lines ``mail_server_config`` writes), TLS and
+``smtpd_tls_auth_only = yes``: clients log in after STARTTLS, and Postfix says 235/535 exactly as the portal's
+views decide.
 
 Postfix's SASL requests use the service name ``smtp`` (Dovecot's submission says ``submission``), so this also
 proves the ``smtp`` rows of ``mail_app_passwords``, and that a blocked main password is refused by Postfix too
@@ -23,7 +25,13 @@ pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(scope="module")
 def postfix(dovecot_server):
     root = Path(tempfile.mkdtemp(prefix="portal-postfix-"))
-    server = Postfix(root=root, auth_port=dovecot_server.auth_port).__enter__()
+    server = Postfix(
+        root=root,
+        queue=dovecot_server.postfix_queue,
+        generated=dovecot_server.etc / "postfix",
+        cert=dovecot_server.root / "tls" / "mail.pem",
+        key=dovecot_server.root / "tls" / "mail.key",
+    ).__enter__()
     try:
         yield server
     finally:
@@ -44,6 +52,19 @@ def test_postfix_smtp_auth_follows_the_portal(postfix, dovecot, make_app_passwor
     assert smtp_auth(postfix.port, user.email, smtp_only.secret + "x", mechanism=mechanism) == 535
     app_password_revoke(user=user, app_password_id=smtp_only.app_password.pk, actor=user, client=SYSTEM)
     assert smtp_auth(postfix.port, user.email, smtp_only.secret, mechanism=mechanism) == 535
+
+
+def test_postfix_offers_auth_only_after_starttls(postfix, dovecot):
+    import smtplib
+
+    from tests.servers.smtp_client import client_address, tls_context
+
+    with smtplib.SMTP("127.0.0.1", postfix.port, timeout=15, source_address=client_address()) as smtp:
+        smtp.ehlo("client.test")
+        assert smtp.has_extn("starttls") and not smtp.has_extn("auth")
+        smtp.starttls(context=tls_context())
+        smtp.ehlo("client.test")
+        assert "PLAIN" in smtp.esmtp_features["auth"].upper()
 
 
 def test_postfix_refuses_the_main_password_once_two_step_is_on(postfix, dovecot):

@@ -186,7 +186,7 @@ def test_odd_usernames_get_a_clean_refusal(dovecot, make_app_password, login):
 
 def test_imap_and_pop3_lookups_follow_the_scope_and_two_step(dovecot, make_app_password):
     """SECURITY.md 24 for IMAP and POP3: the same Dovecot passdbs, asked with service=imap/pop3 (doveadm auth
-    test). This Debian install has no dovecot-imapd/pop3d, so the protocols themselves are not started."""
+    test); real IMAP and POP3 sessions are in tests/mailserver/test_mail_sessions.py."""
     user = UserFactory()
     reading = make_app_password(user, scope="imap")
     sending = make_app_password(user, scope="smtp")

@@ -1,13 +1,11 @@
-"""Postfix from Debian's packages as a loopback-only SMTP server whose SMTP AUTH is checked by a test Dovecot
-(``smtpd_sasl_type = dovecot``), using the SASL lines shipped in deploy/postfix/main.cf.
+"""Postfix from Debian's packages checking SMTP AUTH through Dovecot's unix socket, with the lines
+``manage.py mail_server_config`` wrote (``postfix/main.cf`` and the ``submission`` service of ``postfix/master.cf``).
 
-The instance has its own config_directory, queue_directory and data_directory under a temporary directory,
-listens
-on one free loopback port, and runs only ``smtpd`` and the helpers it calls during a session (proxymap,
-anvil, trivial-rewrite, cleanup, postlogd). Rendering changes only
-``smtpd_sasl_path`` (Dovecot's auth listener on a loopback port instead of a socket under the system queue)
-and
-``smtpd_tls_auth_only`` (no TLS certificate in a test).
+The instance has its own config_directory, and its queue_directory is the one the deployed Dovecot put its
+auth socket in (``private/auth``). It listens on one free loopback port and runs only ``smtpd`` and the helpers
+a session needs. Test-side changes, as the walkthrough's own steps: the certificate line (a certificate the
+test made), the submission service's port (a free one instead of 587), and its chroot column (``n``: a test
+queue has no chroot tree).
 """
 
 import re
@@ -18,40 +16,37 @@ from pathlib import Path
 
 from .process import LOOPBACK, ServerProcess, free_port
 
-SHIPPED_MAIN_CF = Path(__file__).resolve().parents[2] / "deploy" / "postfix" / "main.cf"
 POSTFIX = shutil.which("postfix") or "/usr/sbin/postfix"
 
 
-def shipped_sasl_lines(*, auth_port: int) -> str:
-    """The non-comment lines of deploy/postfix/main.cf, with the two test substitutions."""
-    lines = []
-    for line in SHIPPED_MAIN_CF.read_text().splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        line = re.sub(r"^smtpd_sasl_path = .*$", f"smtpd_sasl_path = inet:{LOOPBACK}:{auth_port}", line)
-        line = re.sub(r"^smtpd_tls_auth_only = .*$", "smtpd_tls_auth_only = no", line)
-        lines.append(line)
-    assert any(line.startswith("smtpd_sasl_type = dovecot") for line in lines)
-    return "\n".join(lines)
+def generated_lines(path: Path) -> list[str]:
+    return [line for line in path.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 @dataclass
 class Postfix:
     root: Path
-    auth_port: int
+    queue: Path  # the deployed Dovecot's postfix_queue
+    generated: Path  # the folder mail_server_config wrote (its postfix/ subfolder)
+    cert: Path
+    key: Path
     port: int = 0
     server: ServerProcess | None = None
 
     def render(self) -> None:
         self.port = self.port or free_port()
         config = self.root / "etc"
-        for sub in ("etc", "queue", "data"):
+        for sub in ("etc", "data"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o755)
         shutil.chown(self.root / "data", user="postfix")
-        (config / "main.cf").write_text(f"""# Generated for a test run (tests/servers/postfix.py)
+        main = generated_lines(self.generated / "main.cf")
+        assert "smtpd_sasl_type = dovecot" in main and "smtpd_sasl_path = private/auth" in main
+        assert "smtpd_tls_auth_only = yes" in main
+        (config / "main.cf").write_text(
+            f"""# Generated for a test run (tests/servers/postfix.py)
 compatibility_level = 3.6
-queue_directory = {self.root}/queue
+queue_directory = {self.queue}
 data_directory = {self.root}/data
 mail_owner = postfix
 setgid_group = postdrop
@@ -65,21 +60,35 @@ maillog_file = {self.root}/postfix.log
 smtpd_banner = $myhostname ESMTP
 smtp_dns_support_level = disabled
 smtpd_peername_lookup = no
-{shipped_sasl_lines(auth_port=self.auth_port)}
-""")
-        (config / "master.cf").write_text(f"""# service type private unpriv chroot wakeup maxproc command
-{LOOPBACK}:{self.port} inet n - n - - smtpd
+# The generated lines:
+"""
+            + "\n".join(main)
+            + f"\n# The walkthrough's certificate step:\nsmtpd_tls_chain_files = {self.key}, {self.cert}\n"
+        )
+        service = generated_lines(self.generated / "master.cf")
+        head = service[0].split()
+        assert head[:2] == ["submission", "inet"], service[0]
+        head[0], head[4] = f"{LOOPBACK}:{self.port}", "n"
+        (config / "master.cf").write_text(
+            "# service type private unpriv chroot wakeup maxproc command\n"
+            + "  ".join(head)
+            + "\n"
+            + "\n".join(service[1:])
+            + """
 postlog unix-dgram n - n - 1 postlogd
 proxymap unix - - n - - proxymap
 anvil unix - - n - 1 anvil
 rewrite unix - - n - - trivial-rewrite
 cleanup unix n - n - 0 cleanup
-""")
+tlsmgr unix - - n 1000? 1 tlsmgr
+"""
+        )
 
     def __enter__(self) -> "Postfix":
         self.render()
         config = str(self.root / "etc")
-        subprocess.run([POSTFIX, "-c", config, "check"], check=True, capture_output=True, text=True)
+        result = subprocess.run([POSTFIX, "-c", config, "check"], capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
         self.server = ServerProcess(
             [POSTFIX, "-c", config, "start-fg"], port=self.port, log=self.root / "stdout.log"
         ).__enter__()
@@ -92,4 +101,5 @@ cleanup unix n - n - 0 cleanup
 
     def log_text(self) -> str:
         path = self.root / "postfix.log"
-        return path.read_text(errors="replace") if path.exists() else ""
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return re.sub(r"\n{3,}", "\n\n", text)
