@@ -191,6 +191,20 @@ class Dovecot:
         os.chmod(self.root / "vmail", 0o700)
         # 3. The read-only role, with the command's defaults.
         args = ["--output", str(self.etc), "--dovecot", self.version, "--dovecot-dir", self.inner(self.etc)]
+        args += self._database_args()
+        # 4. The generated files, for the ports the portal advertises.
+        args += [
+            "--listen", LOOPBACK,
+            "--mail-home", self.inner(self.root / "vmail"),
+            "--relay-port", str(self.relay_port),
+            "--postfix-queue-dir", self.inner(self.postfix_queue),
+        ]
+        self._generate(args)
+        self._write_instance_conf()
+
+    def _database_args(self) -> list[str]:
+        """``mail_server_role`` as the walkthrough runs it, and the options that point the config at it."""
+        args = []
         if connection.vendor != "sqlite":
             password_file = self.root / "role-password"
             if not self.role_password:
@@ -202,25 +216,24 @@ class Dovecot:
             args += ["--password-file", str(password_file)]
         elif self.chroot is not None:
             args += ["--sqlite-path", self.inner(self._mount_database())]
-        # 4. The generated files, for the ports the portal advertises.
-        args += [
-            "--listen", LOOPBACK,
-            "--mail-home", self.inner(self.root / "vmail"),
-            "--relay-port", str(self.relay_port),
-            "--postfix-queue-dir", self.inner(self.postfix_queue),
-        ]
-        with override_settings(
-            PORTAL_MAIL_SMTP_PORT=self.submission_port,
-            PORTAL_MAIL_SMTP_SECURITY=self.smtp_security,
-            PORTAL_MAIL_IMAP_PORT=self.imap_port,
-            PORTAL_MAIL_IMAP_SECURITY="SSL/TLS",
-            PORTAL_MAIL_POP3_PORT=self.pop3_port,
-            PORTAL_MAIL_POP3_SECURITY="SSL/TLS",
-            PORTAL_DOVECOT_AUTH_CACHE_FLUSH=self.auth_cache,
-            PORTAL_DOVECOT_DOVEADM_API_KEY=self.doveadm_api_key,
-        ):
+        return args
+
+    def portal_settings(self) -> dict:
+        """The PORTAL_* settings the deployer sets for this instance (its ports, the cache mode)."""
+        return {
+            "PORTAL_MAIL_SMTP_PORT": self.submission_port,
+            "PORTAL_MAIL_SMTP_SECURITY": self.smtp_security,
+            "PORTAL_MAIL_IMAP_PORT": self.imap_port,
+            "PORTAL_MAIL_IMAP_SECURITY": "SSL/TLS",
+            "PORTAL_MAIL_POP3_PORT": self.pop3_port,
+            "PORTAL_MAIL_POP3_SECURITY": "SSL/TLS",
+            "PORTAL_DOVECOT_AUTH_CACHE_FLUSH": self.auth_cache,
+            "PORTAL_DOVECOT_DOVEADM_API_KEY": self.doveadm_api_key,
+        }
+
+    def _generate(self, args: list[str]) -> None:
+        with override_settings(**self.portal_settings()):
             call_command("mail_server_config", *args, stdout=StringIO())
-        self._write_instance_conf()
 
     def _mount_database(self) -> Path:
         """SQLite on 2.4: the test database's folder, bind-mounted read-only into the chroot."""

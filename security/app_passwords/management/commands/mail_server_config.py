@@ -70,6 +70,10 @@ class Command(BaseCommand):
         parser.add_argument("--role", help="the read-only database role (default: as mail_server_role makes it)")
         parser.add_argument("--password-file", help="the role's password (PostgreSQL, MariaDB)")
         parser.add_argument("--sqlite-path", help="SQLite: the database file as Dovecot sees it")
+        parser.add_argument(
+            "--db-host", help="where Dovecot connects, e.g. a streaming standby (default: DATABASE_URL's host)"
+        )
+        parser.add_argument("--db-port", type=int, help="that server's port (default: DATABASE_URL's)")
         parser.add_argument("--listen", default="", help="address(es) to listen on (default: Dovecot's, all)")
         parser.add_argument("--mail-user", default="vmail", help="system user that owns every maildir")
         parser.add_argument("--mail-home", default="/var/vmail", help="maildirs live in HOME/domain/user")
@@ -180,11 +184,15 @@ class Command(BaseCommand):
                 "--password-file is needed: the read-only role's password (manage.py mail_server_role makes the role)"
             )
         password = read_password_file(opts["password_file"])
+        if opts["db_host"] is not None and not HOST.fullmatch(opts["db_host"]):
+            raise CommandError("--db-host: not a host name or address")
+        if opts["db_port"] is not None and not 0 < opts["db_port"] < 65536:
+            raise CommandError("--db-port: not a port number")
         db = connection.settings_dict
         return config.Database(
             driver="pgsql" if vendor == "postgresql" else "mysql",
-            host=config.database_host(),
-            port=str(db.get("PORT") or ("5432" if vendor == "postgresql" else "3306")),
+            host=opts["db_host"] or config.database_host(),
+            port=str(opts["db_port"] or db.get("PORT") or ("5432" if vendor == "postgresql" else "3306")),
             dbname=db["NAME"],
             user=role,
             password=password,
