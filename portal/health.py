@@ -4,11 +4,15 @@ django-health-check runs the probes (database, cache, and the two views Dovecot 
 ``up`` or ``down``: which part failed, and why, goes to the log, where operators look, not to whoever asks.
 """
 
+import asyncio
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import Error as DatabaseError
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.cache import add_never_cache_headers
+from django.views import View
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceUnavailable
@@ -32,26 +36,24 @@ class MailServerViews(HealthCheck):
 
 
 class HealthView(HealthCheckView):
+    """Runs django-health-check's probes and answers only up or down, whatever format is asked for.
+
+    Synchronous on purpose, with the probes on their own event loop in a worker thread: gunicorn's sync workers
+    then need no async machinery, and a caller that already runs an event loop in its thread still gets an answer.
+    """
+
     checks = (Database, Cache, MailServerViews)
 
-    def render_to_response(self, context, **response_kwargs):
-        return self._up_or_down()
+    def dispatch(self, request, *args, **kwargs):
+        return View.dispatch(self, request, *args, **kwargs)
 
-    def render_to_response_json(self, status):
-        return self._up_or_down()
+    def get(self, request, *args, **kwargs):
+        async def probe():
+            return await asyncio.gather(*(check.get_result() for check in self.get_checks()))
 
-    def render_to_response_text(self, status):
-        return self._up_or_down()
-
-    def render_to_response_openmetrics(self):
-        return self._up_or_down()
-
-    def render_to_response_atom(self):
-        return self._up_or_down()
-
-    def render_to_response_rss(self):
-        return self._up_or_down()
-
-    def _up_or_down(self):
-        down = any(result.error for result in self.results)
-        return JsonResponse({"status": "down" if down else "up"}, status=503 if down else 200)
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            results = worker.submit(asyncio.run, probe()).result()
+        down = any(result.error for result in results)
+        response = JsonResponse({"status": "down" if down else "up"}, status=503 if down else 200)
+        add_never_cache_headers(response)
+        return response

@@ -33,3 +33,15 @@ def test_health_is_down_when_a_mail_server_view_is_missing(client, monkeypatch):
     assert response.status_code == 503
     assert response.json() == {"status": "down"}
     assert "mail_app_passwords" not in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_answers_when_the_caller_already_runs_an_event_loop(client):
+    # As under Playwright's sync API in this suite, or an async-minded WSGI wrapper: the probes get their own loop.
+    import asyncio
+
+    async def from_inside_a_loop():
+        return client.get("/health/")
+
+    response = asyncio.run(from_inside_a_loop())
+    assert response.status_code == 200 and response.json() == {"status": "up"}
