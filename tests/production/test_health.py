@@ -43,5 +43,9 @@ def test_health_answers_when_the_caller_already_runs_an_event_loop(client):
     async def from_inside_a_loop():
         return client.get("/health/")
 
-    response = asyncio.run(from_inside_a_loop())
+    # A thread of its own, so the test does not depend on whether this thread already runs a loop.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        response = thread.submit(asyncio.run, from_inside_a_loop()).result()
     assert response.status_code == 200 and response.json() == {"status": "up"}
