@@ -528,3 +528,34 @@ def test_the_service_refuses_to_skip_the_second_factor(enrolled):
         recovery_complete(session=browser.session, new_password=FRESH, client=SYSTEM)
     enrolled.refresh_from_db()
     assert enrolled.check_password(PASSWORD)
+
+
+def test_two_tabs_submitting_at_the_same_moment_set_the_password_once(transactional_db):
+    """Two requests in flight at once with one session (a double click, two tabs): the row lock lets one through."""
+    import threading
+
+    from django.db import connection
+
+    user = with_alert(UserFactory())
+    browser = english()
+    start(browser, user.email)
+    assert browser.post(CODE, {"code": mailed_code()})["Location"] == NEW_PASSWORD
+    barrier, results = threading.Barrier(2), []
+
+    def submit(password):
+        tab = english()
+        tab.cookies = browser.cookies
+        barrier.wait()
+        try:
+            results.append(tab.post(NEW_PASSWORD, {"new_password": password, "new_password_again": password}))
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=submit, args=(password,)) for password in (FRESH, "x" + FRESH)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(response["Location"] for response in results) == ["/account/recovery/", "/account/sign-in/"]
+    assert SecurityEvent.objects.filter(user=user, kind=events.RECOVERY_COMPLETED).count() == 1
+    assert SecurityEvent.objects.filter(user=user, kind=events.PASSWORD_CHANGED).count() == 1
