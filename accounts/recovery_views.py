@@ -67,7 +67,13 @@ def recovery_code_view(request):
             return redirect(NEXT_URLS[step])
     elif form.errors:
         status = 400
-    context = {"form": form, "error": error, "address": state.address, "channel": state.channel}
+    context = {
+        "form": form,
+        "error": error,
+        "address": state.address,
+        "channel": state.channel,
+        "minutes": recovery.recovery_code_minutes(state.channel),
+    }
     return render(request, "accounts/recovery/code.html", context, status=status)
 
 

@@ -157,6 +157,14 @@ def _state(session) -> RecoveryState | None:
     return state
 
 
+def recovery_code_minutes(channel: str) -> int:
+    """How long the code of ``channel`` is valid, as the code page says it (an SMS code follows the phone TTL)."""
+    ttl = settings.PORTAL_ACCOUNT_RECOVERY_CODE_TTL
+    if channel == CHANNEL_SMS:
+        ttl = min(ttl, settings.PORTAL_SMS_CODE_TTL)
+    return int(ttl.total_seconds() // 60)
+
+
 def recovery_state_of(session) -> RecoveryState | None:
     """The recovery this browser session has under way, or None (never started, expired, finished)."""
     return _state(session)

@@ -559,3 +559,15 @@ def test_two_tabs_submitting_at_the_same_moment_set_the_password_once(transactio
     assert sorted(response["Location"] for response in results) == ["/account/recovery/", "/account/sign-in/"]
     assert SecurityEvent.objects.filter(user=user, kind=events.RECOVERY_COMPLETED).count() == 1
     assert SecurityEvent.objects.filter(user=user, kind=events.PASSWORD_CHANGED).count() == 1
+
+
+def test_code_page_says_how_long_the_code_of_the_channel_lasts(user, settings):
+    settings.PORTAL_SMS_CODE_TTL = timedelta(minutes=5)
+    by_mail, by_sms = english(), english()
+    start(by_mail, user.email, "email")
+    start(by_sms, user.email, "sms")
+    assert "valid for 10 minutes" in by_mail.get(CODE).content.decode()
+    assert "valid for 5 minutes" in by_sms.get(CODE).content.decode()
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    start(chinese, user.email, "sms")
+    assert "验证码 5 分钟内有效" in chinese.get(CODE).content.decode()
