@@ -15,7 +15,7 @@ Invariants:
 - ``recovery_complete`` sets the password in one transaction with the recovery row locked and the security stamp
   checked, so two tabs cannot both complete: ``password_set`` ends every session and revokes app passwords and
   trusted devices (``credentials_reset``); the event is recorded and the mailbox, the alert address and the phone
-  are told.
+  are told. The sign-in lock and delays of the account are cleared, as a helpdesk would.
 - A normal sign-in cancels a pending recovery (``recovery_cancel_on_sign_in``).
 """
 
@@ -481,8 +481,19 @@ def recovery_complete(*, session, new_password: str, client: Client) -> User:
             notify=True,
         )
         transaction.on_commit(lambda: _phone_notice_send(user=user, client=client))
+    # Whoever proved the channel (and the second factor) owns the account: a lock that guessers caused ends too.
+    _sign_in_lock_clear(user=user)
     recovery_abandon(session)
     return user
+
+
+def _sign_in_lock_clear(*, user: User) -> None:
+    from axes.utils import reset
+
+    from accounts.services import throttle
+
+    reset(username=user.email)
+    throttle.sign_in_succeeded(address=user.email)
 
 
 def _phone_notice_send(*, user: User, client: Client) -> None:

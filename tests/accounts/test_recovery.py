@@ -571,3 +571,22 @@ def test_code_page_says_how_long_the_code_of_the_channel_lasts(user, settings):
     chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     start(chinese, user.email, "sms")
     assert "验证码 5 分钟内有效" in chinese.get(CODE).content.decode()
+
+
+def test_recovery_clears_the_sign_in_lock_that_guessers_caused(user):
+    from axes.models import AccessAttempt
+
+    with_alert(user)
+    AccessAttempt.objects.create(
+        username=user.email,
+        ip_address="198.51.100.9",
+        user_agent="x",
+        failures_since_start=100,
+        get_data="",
+        post_data="",
+        path_info="/account/sign-in/",
+    )  # what django-axes leaves after 100 failed sign-ins
+    locked = english().post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
+    assert locked.status_code == 429 and 'href="/account/recovery/"' in locked.content.decode()
+    recover(english(), user)
+    assert english().post("/account/sign-in/", {"username": user.email, "password": FRESH}).status_code == 302
