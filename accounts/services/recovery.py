@@ -451,6 +451,17 @@ def recovery_second_factor_verify(*, session, method_key: str, code: str, client
     except SecondStepError as error:
         raise RecoveryError(error.message, status=error.status) from None
     RecoveryRequest.objects.filter(user=user, proven_at__isnull=False).update(second_factor_at=timezone.now())
+    if method_key != "recovery":  # a used recovery code records its own event (and notifies)
+        from security.two_factor.events import SECOND_FACTOR_PASSED
+
+        security_event_record(
+            user=user,
+            actor=None,
+            actor_kind="user",
+            kind=SECOND_FACTOR_PASSED,
+            client=client,
+            details={"method": method_key, "purpose": "recovery"},
+        )
 
 
 # --- 4. the new password ----------------------------------------------------------------------------------

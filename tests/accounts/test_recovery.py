@@ -436,6 +436,9 @@ def test_two_step_needs_an_authenticator_code_too(enrolled, clock):
     clock.shift(60)  # past the growing delay after a wrong code
     right = browser.post(VERIFY, {"method": "totp", "code": code_at(current_step())})
     assert right["Location"] == NEW_PASSWORD
+    passed = SecurityEvent.objects.get(user=enrolled, kind="two_step.second_factor_passed")
+    assert passed.details == {"method": "totp", "purpose": "recovery"}  # SECURITY.md 7, and no code in it
+    assert SecurityEvent.objects.filter(user=enrolled, kind="two_step.second_factor_failed").count() == 1
     browser.post(NEW_PASSWORD, {"new_password": FRESH, "new_password_again": FRESH})
     enrolled.refresh_from_db()
     assert enrolled.check_password(FRESH)
