@@ -9,6 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from security.audit import register_event_kinds
 
-        from . import events
+        from . import events, recovery  # noqa: F401 - recovery connects its signal receivers
 
         register_event_kinds(events.EVENT_KINDS)

@@ -134,3 +134,26 @@ class ThrottleCounter(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class RecoveryRequest(models.Model):
+    """One pending "forgot password" recovery per account, written only by ``accounts.services.recovery``.
+
+    The e-mailed code is never stored: only an HMAC with a per-code salt (SMS codes live in the phone app's
+    ``SmsChallenge``). The row is bound to the browser session that started it and is deleted when the recovery
+    completes, is cancelled by a normal sign-in, or runs out of attempts."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=16)
+    session_digest = models.CharField(max_length=64)
+    stamp = models.CharField(max_length=32)  # the security stamp when it began: a password change ends it
+    code_salt = models.CharField(max_length=32, blank=True)
+    code_digest = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    failures = models.PositiveSmallIntegerField(default=0)
+    proven_at = models.DateTimeField(null=True, blank=True)
+    second_factor_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"recovery for user {self.user_id}"

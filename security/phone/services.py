@@ -304,6 +304,20 @@ def phone_bind_confirm(*, user, code: str, session_key: str, client: Client) -> 
     return binding
 
 
+def sms_notice_send(*, user, template: str, client: Client = SYSTEM) -> bool:
+    """A notice without a code (e.g. "your password was reset") to the bound phone. Best effort: a failure is
+    logged and the change it reports stands."""
+    number = PhoneBinding.objects.filter(user=user).values_list("number", flat=True).first()
+    if not number:
+        return False
+    try:
+        _sms_send(user=user, to=str(number), template=template, params={}, client=client)
+    except SmsSendFailed as error:
+        log.warning("could not text a notice: user=%s template=%s reason=%s", user.pk, template, error.code)
+        return False
+    return True
+
+
 def phone_changed_notice_send(*, user, old_number: str, client: Client = SYSTEM) -> bool:
     """Tell the old number it is no longer bound. Best effort: a failure is logged, the change stands."""
     try:

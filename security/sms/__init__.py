@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 
 from .base import (
     TEMPLATE_NUMBER_CHANGED,
+    TEMPLATE_PASSWORD_RESET,
     TEMPLATE_RECOVERY,
     TEMPLATE_VERIFICATION_CODE,
     SmsError,
@@ -48,6 +49,7 @@ BUILTIN_GATEWAYS = {
 __all__ = [
     "BUILTIN_GATEWAYS",
     "TEMPLATE_NUMBER_CHANGED",
+    "TEMPLATE_PASSWORD_RESET",
     "TEMPLATE_RECOVERY",
     "TEMPLATE_VERIFICATION_CODE",
     "SmsError",

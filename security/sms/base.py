@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 TEMPLATE_VERIFICATION_CODE = "verification_code"  # params: code, minutes
 TEMPLATE_NUMBER_CHANGED = "number_changed"  # params: none
 TEMPLATE_RECOVERY = "recovery"  # params: code, minutes (account recovery by SMS)
+TEMPLATE_PASSWORD_RESET = "password_reset"  # noqa: S105 - params: none (the password was reset by recovery)
 
 # Provider-neutral reasons a number was refused. Providers map their own codes onto these.
 REASON_INVALID_NUMBER = "invalid_number"  # Twilio 21211, Aliyun isv.MOBILE_NUMBER_ILLEGAL, Tencent IncorrectPhoneNumber

@@ -12,13 +12,20 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .base import TEMPLATE_NUMBER_CHANGED, TEMPLATE_RECOVERY, TEMPLATE_VERIFICATION_CODE, SmsMessage
+from .base import (
+    TEMPLATE_NUMBER_CHANGED,
+    TEMPLATE_PASSWORD_RESET,
+    TEMPLATE_RECOVERY,
+    TEMPLATE_VERIFICATION_CODE,
+    SmsMessage,
+)
 
 # template name -> its parameters, in order
 TEMPLATE_PARAMS: dict[str, tuple[str, ...]] = {
     TEMPLATE_VERIFICATION_CODE: ("code", "minutes"),
     TEMPLATE_NUMBER_CHANGED: (),
     TEMPLATE_RECOVERY: ("code", "minutes"),
+    TEMPLATE_PASSWORD_RESET: (),
 }
 
 

@@ -82,14 +82,24 @@ ALIYUN_OK = {
     "PORTAL_ALIYUN_ACCESS_KEY_ID": "LTAI5tKeyId",
     "PORTAL_ALIYUN_ACCESS_KEY_SECRET": "secret",
     "PORTAL_ALIYUN_SIGN_NAME": "示例邮箱",
-    "PORTAL_ALIYUN_TEMPLATES": {"verification_code": "SMS_1", "number_changed": "SMS_2", "recovery": "SMS_3"},
+    "PORTAL_ALIYUN_TEMPLATES": {
+        "verification_code": "SMS_1",
+        "number_changed": "SMS_2",
+        "recovery": "SMS_3",
+        "password_reset": "SMS_5",
+    },
 }
 TENCENT_OK = {
     "PORTAL_TENCENT_SECRET_ID": "AKIDid",
     "PORTAL_TENCENT_SECRET_KEY": "key",
     "PORTAL_TENCENT_SMS_SDK_APP_ID": "1400000001",
     "PORTAL_TENCENT_SIGN_NAME": "示例邮箱",
-    "PORTAL_TENCENT_TEMPLATES": {"verification_code": "2001", "number_changed": "2002", "recovery": "2003"},
+    "PORTAL_TENCENT_TEMPLATES": {
+        "verification_code": "2001",
+        "number_changed": "2002",
+        "recovery": "2003",
+        "password_reset": "2005",
+    },
 }
 
 
@@ -163,12 +173,12 @@ def test_production_settings_accept_routes_to_aliyun_and_tencent_from_the_enviro
             "PORTAL_ALIYUN_ACCESS_KEY_SECRET": "secret",
             "PORTAL_ALIYUN_SIGN_NAME": "示例邮箱",
             "PORTAL_ALIYUN_TEMPLATES": "verification_code=SMS_1,verification_code.en=SMS_4,number_changed=SMS_2,"
-            "recovery=SMS_3",
+            "recovery=SMS_3,password_reset=SMS_5",
             "PORTAL_TENCENT_SECRET_ID": "AKIDid",
             "PORTAL_TENCENT_SECRET_KEY": "key",
             "PORTAL_TENCENT_SMS_SDK_APP_ID": "1400000001",
             "PORTAL_TENCENT_SIGN_NAME": "示例邮箱",
-            "PORTAL_TENCENT_TEMPLATES": "verification_code=2001,number_changed=2002,recovery=2003",
+            "PORTAL_TENCENT_TEMPLATES": "verification_code=2001,number_changed=2002,recovery=2003,password_reset=2005",
         },
         tmp_path,
     )

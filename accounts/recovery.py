@@ -1,0 +1,14 @@
+"""Wiring of account recovery into the rest of the portal: a normal sign-in cancels a pending recovery (the user
+still has the password, so a code waiting somewhere should not stay usable)."""
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from security.client import Client
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.recovery.cancel_on_sign_in")
+def _cancel_recovery_on_sign_in(sender, request, user, **kwargs):
+    from accounts.services.recovery import recovery_cancel_on_sign_in
+
+    recovery_cancel_on_sign_in(user=user, client=Client.from_request(request))
