@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailPolicyConfig(AppConfig):
+    name = "security.mail_policy"
+    label = "mail_policy"
+    verbose_name = _("Mail sign-in policy")
+
+    def ready(self):
+        from security.audit import register_event_kinds
+
+        from . import events
+
+        register_event_kinds(events.EVENT_KINDS)
