@@ -48,6 +48,10 @@ def _text(body: dict, key: str, limit: int) -> str:
         return ""
     if not isinstance(value, str) or len(value) > limit:
         raise ValueError(key)
+    # JSON can carry lone surrogates ("\udcff") and NULs, which the database and the hash refuse.
+    value.encode("utf-8")
+    if any(ord(ch) < 32 for ch in value):
+        raise ValueError(key)
     return value
 
 
@@ -83,9 +87,11 @@ def mail_policy(request):
         pwhash = _text(body, "pwhash", 128)
         if not login:
             raise ValueError("login")
-        if remote:
-            ipaddress.ip_address(remote)
-    except (ValueError, UnicodeDecodeError):
+        if remote and (("%" in remote) or not ipaddress.ip_address(remote)):  # no IPv6 zone ids
+            raise ValueError("remote")
+        if credential_id and not (credential_id.isascii() and credential_id.isdigit() and len(credential_id) <= 18):
+            raise ValueError("credential_id")
+    except (ValueError, UnicodeError):
         return _error(400, "bad request")
     if command == "allow":
         reply = services.policy_allow(login=login, ip=remote or "-")

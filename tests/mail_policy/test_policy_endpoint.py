@@ -77,6 +77,11 @@ def test_no_session_cookie_or_csrf(policy, user, client, settings):
         b'{"login": "a@example.com", "remote": "not-an-ip"}',
         b'{"login": "a@example.com", "remote": "203.0.113.7", "credential_id": ["1"]}',
         b'{"login": "\xff\xfe@example.com", "remote": "203.0.113.7"}',
+        b'{"login": "\\udcff@example.com", "remote": "203.0.113.7"}',
+        b'{"login": "a\\u0000@example.com", "remote": "203.0.113.7"}',
+        b'{"login": "a@example.com", "remote": "fe80::1%eth0"}',
+        b'{"login": "a@example.com", "remote": "203.0.113.7", "credential_id": "99999999999999999999999"}',
+        b'{"login": "a@example.com", "remote": "203.0.113.7", "credential_id": "\xd9\xa1"}',
         b"",
     ],
 )
@@ -101,7 +106,8 @@ def test_unknown_user_and_unknown_credential_get_well_formed_replies(policy, use
     succeed(policy, "nobody@example.com", credential_id="99999")
     other = make_app_password(user)
     succeed(policy, "nobody@example.com", credential_id=str(other.app_password.pk))  # not theirs
-    succeed(policy, user.email, credential_id="12abc")
+    body = login_body(user.email, success=True, policy_reject=False, credential_id="12abc")
+    assert policy("report", body)[0] == 400
     other.app_password.refresh_from_db()
     assert other.app_password.last_used_at is None
 
