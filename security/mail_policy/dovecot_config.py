@@ -32,7 +32,9 @@ def enabled() -> bool:
 
 def _check(name: str, value: str) -> str:
     if not value or any(ch.isspace() or ord(ch) < 32 for ch in value) or '"' in value or "\\" in value:
-        raise ValueError(f"{name}: set it, without spaces, quotes or backslashes")
+        from django.core.management.base import CommandError
+
+        raise CommandError(f"{name}: set it, without spaces, quotes or backslashes")
     return value
 
 
