@@ -8,8 +8,11 @@ class MailPolicyConfig(AppConfig):
     verbose_name = _("Mail sign-in policy")
 
     def ready(self):
+        from django.core.checks import register
+
         from security.audit import register_event_kinds
 
-        from . import events
+        from . import checks, events
 
         register_event_kinds(events.EVENT_KINDS)
+        register(checks.policy_settings_check)

@@ -236,3 +236,19 @@ def test_a_burst_of_failures_raises_one_event(policy, user, settings, django_cap
         for n in range(12):
             fail(policy, user.email, pwhash=f"{n}")
     assert SecurityEvent.objects.filter(user=user, kind="mail.failure_burst").count() == 1
+
+
+def test_system_checks_catch_unsafe_settings(settings):
+    from security.mail_policy.checks import policy_settings_check
+
+    settings.PORTAL_MAIL_POLICY_SECRET = "short"
+    settings.PORTAL_MAIL_POLICY_HASH_NONCE = ""
+    settings.PORTAL_MAIL_POLICY_ALLOWED_IPS = ["127.0.0.1/32", "localhost"]
+    settings.PORTAL_MAIL_POLICY_LOCK_FAILURES = 500
+    ids = {problem.id for problem in policy_settings_check()}
+    assert ids == {"mail_policy.E001", "mail_policy.E002", "mail_policy.E003", "mail_policy.W001"}
+    settings.PORTAL_MAIL_POLICY_SECRET = "a-long-enough-secret"
+    settings.PORTAL_MAIL_POLICY_HASH_NONCE = "n"
+    settings.PORTAL_MAIL_POLICY_ALLOWED_IPS = ["127.0.0.1/32", "::1"]
+    settings.PORTAL_MAIL_POLICY_LOCK_FAILURES = 100
+    assert policy_settings_check() == []
