@@ -2,13 +2,16 @@
 policy endpoint's own latency under that load.
 
     .venv/bin/python bench/mail_policy.py [--users 2000] [--seconds 20] [--clients 4] [--rounds 4] [--redis URL]
+        [--gunicorn [--workers 2] [--threads 8]]
 
 Builds a fresh SQLite portal database (bench/smtp_auth.py's builder), serves the portal with Django's threaded
 WSGI server on a loopback port (the same server pytest-django's live server uses; the cache is in-process memory,
 or Redis with ``--redis``), and starts two Dovecot 2.3 deployed from the stock config plus mail_server_config's
 files: one with the generated policy settings pointing at that server, one without. Alternating rounds of full
 SMTP sessions (connect, EHLO, STARTTLS, EHLO, AUTH PLAIN with an app password, QUIT) on each; every policy
-request's time inside the portal is recorded, and p50/p99 printed. Not part of pytest.
+request's time inside the portal is recorded, and p50/p99 printed. With ``--gunicorn`` (``pip install gunicorn``,
+the ``prod`` extra) the portal runs as deployed instead, and the times come from gunicorn's access log. Not part of
+pytest.
 """
 
 import argparse
@@ -63,6 +66,43 @@ def serve_portal():
     return server, f"http://127.0.0.1:{port}/mail-policy/"
 
 
+def serve_gunicorn(redis_url: str, workers: int, threads: int):
+    """The portal under gunicorn (gthread workers, Redis cache), as in production; request times from its access
+    log (%(D)s, microseconds)."""
+    import subprocess
+
+    from tests.servers.process import free_port, wait_for_port
+
+    port = free_port()
+    log = smtp_auth.WORK / "gunicorn-access.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "policy_bench_settings",
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+        "BENCH_REDIS_URL": redis_url,
+    }
+    argv = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+        "-b", f"127.0.0.1:{port}",
+        "--access-logfile", str(log), "--access-logformat", "%(U)s %(q)s %(D)s",
+        "portal.wsgi:application",
+    ]  # fmt: skip
+    process = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    wait_for_port(port, process=process)
+    return process, f"http://127.0.0.1:{port}/mail-policy/", log
+
+
+def gunicorn_durations(log: Path, offset: int) -> None:
+    with log.open() as lines:
+        lines.seek(offset)
+        for line in lines:
+            path, query, micros = line.split()
+            if path == "/mail-policy/":
+                DURATIONS.append(int(micros) / 1e6)
+                COMMANDS[query] = COMMANDS.get(query, 0) + 1
+
+
 def start_dovecot(*, policy_url: str, relay_port: int):
     from django.test.utils import override_settings
 
@@ -85,6 +125,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--sample", type=int, default=1000)
     parser.add_argument("--redis", default="", help="e.g. redis://127.0.0.1:6379/7 (a database of its own)")
+    parser.add_argument("--gunicorn", action="store_true", help="serve with gunicorn (needs --redis)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     try:
         logins = smtp_auth.build_portal_db(args.users, args.sample)
@@ -104,7 +147,10 @@ def main():
         from tests.servers.smtp_sink import SmtpSink
 
         sink = SmtpSink().__enter__()
-        server, url = serve_portal()
+        if args.gunicorn:
+            process, url, access_log = serve_gunicorn(args.redis, args.workers, args.threads)
+        else:
+            server, url = serve_portal()
         servers = {
             "policy off": start_dovecot(policy_url="", relay_port=sink.port),
             "policy on": start_dovecot(policy_url=url, relay_port=sink.port),
@@ -115,6 +161,7 @@ def main():
                 smtp_auth.smtp_rate(dovecot.submission_port, logins, args.clients, 1.0)  # warm up
             DURATIONS.clear()
             COMMANDS.clear()
+            log_offset = access_log.stat().st_size if args.gunicorn else 0
             for _round in range(args.rounds):
                 for label, dovecot in servers.items():
                     totals[label] += smtp_auth.smtp_rate(
@@ -123,9 +170,16 @@ def main():
         finally:
             for dovecot in servers.values():
                 dovecot.__exit__(None, None, None)
-            server.shutdown()
+            if args.gunicorn:
+                time.sleep(1)  # the access log is written after each response
+                gunicorn_durations(access_log, log_offset)
+                process.terminate()
+                process.wait(10)
+            else:
+                server.shutdown()
         off, on = totals["policy off"] / args.rounds, totals["policy on"] / args.rounds
         cache = "Redis" if args.redis else "in-process memory"
+        cache += f", gunicorn {args.workers}x{args.threads} gthread" if args.gunicorn else ", Django's threaded server"
         print(
             f"\n{args.clients} clients, {args.seconds:.0f} s each, {os.cpu_count()} CPUs, {len(logins)} distinct "
             f"app passwords, {args.rounds} alternating rounds, Dovecot 2.3, cache: {cache}"

@@ -41,22 +41,23 @@ def _limit() -> int:
     return min(settings.PORTAL_MAIL_POLICY_LOCK_FAILURES, 100)
 
 
-def account_locked(*, login: str) -> bool:
+def account_locked(*, login: str, counts: throttle.Counts | None = None) -> bool:
     login = normalize_address(login)
-    if throttle.counts(login=login, ip="-").consecutive >= _limit():
+    counts = counts or throttle.counts(login=login, ip="-")
+    if counts.consecutive >= _limit():
         return True
-    flag = throttle.lock_flag_get(login=login)
-    if flag is None:
-        flag = MailAccountUse.objects.filter(user__email=login, locked_at__isnull=False).exists()
-        throttle.lock_flag_set(login=login, locked=flag)
-    return flag
+    if counts.lock_flag is None:
+        locked = MailAccountUse.objects.filter(user__email=login, locked_at__isnull=False).exists()
+        throttle.lock_flag_set(login=login, locked=locked)
+        return locked
+    return counts.lock_flag
 
 
 def policy_allow(*, login: str, ip: str) -> Reply:
     login = normalize_address(login)
-    if account_locked(login=login):
-        return Reply(-1, LOCKED_MESSAGE)
     counts = throttle.counts(login=login, ip=ip)
+    if account_locked(login=login, counts=counts):
+        return Reply(-1, LOCKED_MESSAGE)
     if (
         counts.account >= settings.PORTAL_MAIL_POLICY_REJECT_AFTER
         or counts.ip >= settings.PORTAL_MAIL_POLICY_IP_REJECT_AFTER
@@ -128,7 +129,7 @@ def _lock(*, login: str, ip: str, count: int) -> None:
 def mail_lock_clear(*, user) -> None:
     """Part of the helpdesk's "clear the sign-in lock" (security/helpdesk/services.py), which records the event."""
     MailAccountUse.objects.filter(user=user).update(locked_at=None)
-    throttle.account_reset(login=user.email)
+    throttle.account_reset(login=user.email, lock_too=True)
 
 
 def mail_lock_state_for(*, user) -> dict:

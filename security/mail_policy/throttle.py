@@ -39,12 +39,6 @@ def _bucket_keys(name: str, now: float) -> tuple[str, str, float]:
     return f"{PREFIX}:w:{name}:{bucket}", f"{PREFIX}:w:{name}:{bucket - 1}", overlap
 
 
-def _window_count(name: str, now: float) -> float:
-    current, previous, overlap = _bucket_keys(name, now)
-    values = cache.get_many([current, previous])
-    return values.get(current, 0) + values.get(previous, 0) * overlap
-
-
 def _window_add(name: str, now: float) -> None:
     current, _previous, _overlap = _bucket_keys(name, now)
     if cache.add(current, 1, 2 * _window()):
@@ -60,15 +54,22 @@ class Counts:
     account: float
     ip: float
     consecutive: int
+    lock_flag: bool | None  # the cached copy of the durable lock; None: not cached
 
 
 def counts(*, login: str, ip: str) -> Counts:
+    """Everything ``allow`` needs, in one cache round trip."""
     now = time.time()
     account = account_key(login)
+    a_current, a_previous, overlap = _bucket_keys(f"a:{account}", now)
+    i_current, i_previous, _overlap = _bucket_keys(f"i:{ip}", now)
+    consecutive_key, lock_key = f"{PREFIX}:c:{account}", f"{PREFIX}:lock:{account}"
+    values = cache.get_many([a_current, a_previous, i_current, i_previous, consecutive_key, lock_key])
     return Counts(
-        account=_window_count(f"a:{account}", now),
-        ip=_window_count(f"i:{ip}", now),
-        consecutive=cache.get(f"{PREFIX}:c:{account}", 0),
+        account=values.get(a_current, 0) + values.get(a_previous, 0) * overlap,
+        ip=values.get(i_current, 0) + values.get(i_previous, 0) * overlap,
+        consecutive=values.get(consecutive_key, 0),
+        lock_flag=values.get(lock_key),
     )
 
 
@@ -96,17 +97,14 @@ def failure_record(*, login: str, ip: str, pwhash: str) -> tuple[bool, int]:
     return counted, cache.get(consecutive_key, 0)
 
 
-def account_reset(*, login: str) -> None:
-    """A success, or the helpdesk clearing the lock: the account's counters start again (the IP's do not)."""
+def account_reset(*, login: str, lock_too: bool = False) -> None:
+    """A success, or the helpdesk clearing the lock (``lock_too``: forget the cached lock flag as well): the
+    account's counters start again (the IP's do not)."""
     now = time.time()
     account = account_key(login)
     current, previous, _overlap = _bucket_keys(f"a:{account}", now)
-    cache.delete_many([current, previous, f"{PREFIX}:c:{account}", f"{PREFIX}:lock:{account}"])
-
-
-def lock_flag_get(*, login: str):
-    """Cached copy of the durable lock (None: not cached)."""
-    return cache.get(f"{PREFIX}:lock:{account_key(login)}")
+    keys = [current, previous, f"{PREFIX}:c:{account}"]
+    cache.delete_many([*keys, f"{PREFIX}:lock:{account}"] if lock_too else keys)
 
 
 def lock_flag_set(*, login: str, locked: bool) -> None:
