@@ -31,3 +31,32 @@ def policy(settings):
 
 def login_body(login, remote="203.0.113.7", protocol="smtp", **extra):
     return {"login": login, "remote": remote, "protocol": protocol, "pwhash": "", "session_id": "s", **extra}
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def cache_backend(request, settings):
+    """The counters on the test cache and on real Redis (a key prefix of this run's own, removed after). Yields
+    ``lose()``: what a cache restart does, without flushing anybody else's keys."""
+    if request.param == "locmem":
+        from django.core.cache import cache
+
+        yield cache.clear
+        return
+    import os
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/13"
+    prefix = f"portal_policy_test_{os.getpid()}"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    }
+    client = redis.Redis.from_url(url)
+
+    def lose():
+        keys = list(client.scan_iter(f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+
+    yield lose
+    lose()
