@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User, normalize_address
@@ -110,11 +110,21 @@ def policy_report(
                 )
 
 
-@transaction.atomic
 def _lock(*, login: str, ip: str, count: int) -> None:
+    # Parallel failures cross the limit together: one of them writes.
+    if not throttle.once_per(f"lock:{throttle.account_key(login)}", 60):
+        return
     user = User.objects.filter(email=login).first()
     if user is None:
         return
+    try:
+        _lock_user(user=user, login=login, ip=ip, count=count)
+    except IntegrityError:  # the row was created in between: it is there now
+        _lock_user(user=user, login=login, ip=ip, count=count)
+
+
+@transaction.atomic
+def _lock_user(*, user, login: str, ip: str, count: int) -> None:
     use, _created = MailAccountUse.objects.select_for_update().get_or_create(user=user)
     if use.locked_at is not None:
         return

@@ -254,3 +254,17 @@ def test_system_checks_catch_unsafe_settings(settings):
     settings.PORTAL_MAIL_POLICY_ALLOWED_IPS = ["127.0.0.1/32", "::1"]
     settings.PORTAL_MAIL_POLICY_LOCK_FAILURES = 100
     assert policy_settings_check() == []
+
+
+def test_parallel_failures_are_all_counted(db, cache_backend):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from security.mail_policy import throttle
+
+    def one(n):
+        throttle.failure_record(login="target@example.com", ip=f"198.51.100.{n % 50}", pwhash=f"{n:x}")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(one, range(200)))
+    counts = throttle.counts(login="target@example.com", ip="198.51.100.1")
+    assert counts.consecutive == 200 and round(counts.account) >= 200 * 0.5 and counts.ip >= 2
