@@ -104,7 +104,7 @@ def account_reset(*, login: str, lock_too: bool = False) -> None:
     account = account_key(login)
     current, previous, _overlap = _bucket_keys(f"a:{account}", now)
     keys = [current, previous, f"{PREFIX}:c:{account}"]
-    cache.delete_many([*keys, f"{PREFIX}:lock:{account}"] if lock_too else keys)
+    cache.delete_many([*keys, f"{PREFIX}:lock:{account}", f"{PREFIX}:once:lock:{account}"] if lock_too else keys)
 
 
 def lock_flag_set(*, login: str, locked: bool) -> None:
