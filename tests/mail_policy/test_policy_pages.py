@@ -60,3 +60,7 @@ def test_helpdesk_sees_and_clears_the_mail_lock(policy, helpdesk_client, setting
     assert SecurityEvent.objects.filter(user=victim, kind="helpdesk.cleared_sign_in_lock").count() == 1
     page = text(helpdesk_client.get(f"/admin/accounts/user/{victim.pk}/change/", headers={"accept-language": "en"}))
     assert "Mail sign-in lock (SMTP, IMAP, POP3) Not locked · 0 failed attempts" in page
+    # A new run of failures locks again, durably.
+    for n in range(100):
+        report(policy, victim.email, success=False, pwhash=f"again{n:x}", remote=f"198.51.100.{n}")
+    assert MailAccountUse.objects.get(user=victim).locked_at is not None
