@@ -38,7 +38,13 @@ def test_app_password_page_and_activity_show_last_use(
     assert "Thunderbird" in activity and expected in activity
 
 
-def test_helpdesk_sees_and_clears_the_mail_lock(policy, helpdesk_client, settings, django_capture_on_commit_callbacks):  # noqa: F811
+def test_helpdesk_sees_and_clears_the_mail_lock(
+    policy,
+    helpdesk_client,  # noqa: F811
+    settings,
+    django_capture_on_commit_callbacks,
+    cache_backend,
+):
     from tests.factories import UserFactory
 
     victim = UserFactory(email="victim@example.com")
