@@ -54,8 +54,12 @@ def policy_dovecots(django_db_setup, django_db_blocker, smtp_sink, live_server):
 
 
 @pytest.fixture
-def portal_policy(settings):
-    """The live server's side: the same secret, and small thresholds so tests stay short."""
+def portal_policy(settings, transactional_db):
+    """The live server's side: the same secret, and small thresholds so tests stay short. Also the views'
+    configuration rows, which an earlier transactional test's flush emptied."""
+    from security.app_passwords.services import mail_site_options_sync
+
+    mail_site_options_sync()
     settings.PORTAL_MAIL_POLICY_SECRET = SECRET
     settings.PORTAL_MAIL_POLICY_HASH_NONCE = NONCE
     settings.PORTAL_MAIL_POLICY_TARPIT_AFTER = 3
@@ -68,11 +72,7 @@ def portal_policy(settings):
 
 @pytest.fixture(params=VERSIONS, ids=[f"dovecot{v}" for v in VERSIONS])
 def deployed(request, policy_dovecots, portal_policy):
-    from security.app_passwords.services import mail_site_options_sync
-
-    server = policy_dovecots(request.param)
-    mail_site_options_sync()
-    return server
+    return policy_dovecots(request.param)
 
 
 def eventually(check, timeout=5.0):
