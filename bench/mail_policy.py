@@ -191,6 +191,13 @@ def main():
             p99 = durations[min(len(durations) - 1, int(len(durations) * 0.99))] * 1000
             print(f"policy endpoint: {len(durations)} requests {COMMANDS}  p50 {p50:.2f} ms  p99 {p99:.2f} ms")
     finally:
+        if args.redis:  # only the bench's own keys
+            import redis
+
+            client = redis.Redis.from_url(args.redis)
+            keys = list(client.scan_iter("portal_policy_bench:*"))
+            if keys:
+                client.delete(*keys)
         if not os.environ.get("PORTAL_KEEP_BENCH"):
             shutil.rmtree(smtp_auth.WORK, ignore_errors=True)
 
