@@ -9,6 +9,6 @@ class MailPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info == views.PATH:
+        if request.path_info in (views.PATH, views.PATH.rstrip("/")):  # a URL configured without the slash too
             return views.mail_policy(request)
         return self.get_response(request)

@@ -268,3 +268,13 @@ def test_parallel_failures_are_all_counted(db, cache_backend):
         list(pool.map(one, range(200)))
     counts = throttle.counts(login="target@example.com", ip="198.51.100.1")
     assert counts.consecutive == 200 and round(counts.account) >= 200 * 0.5 and counts.ip >= 2
+
+
+def test_the_path_without_its_slash_is_the_endpoint_too(policy, user, client):
+    response = client.post(
+        "/mail-policy?command=allow",
+        data=json.dumps(login_body(user.email)),
+        content_type="application/json",
+        HTTP_X_PORTAL_POLICY_KEY="policy-test-secret-0123456789",
+    )
+    assert response.status_code == 200 and json.loads(response.content) == {"status": 0, "msg": ""}
