@@ -28,6 +28,27 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    if any("/tests/mailserver/" in str(item.fspath) for item in items):
+        _build_dovecot_24_chroot_in_the_background()
+
+
+def _build_dovecot_24_chroot_in_the_background():
+    """The Debian 13 chroot for Dovecot 2.4 takes minutes to build on a fresh machine, mostly downloading: start
+    it now, while the other tests run (the fixture waits on the same file lock)."""
+    import contextlib
+    import threading
+
+    from tests.servers.trixie import chroot_dir, ensure_chroot
+
+    if (chroot_dir() / ".complete").exists():
+        return
+
+    def build():
+        # On failure the fixture builds again and reports the error itself.
+        with contextlib.suppress(Exception):
+            ensure_chroot()
+
+    threading.Thread(target=build, name="trixie-chroot", daemon=True).start()
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,8 @@
 """The deployed Dovecot per version (2.3 on this machine, 2.4 from Debian 13 in a chroot), one per session."""
 
-import os
-
 import pytest
 
-# Both versions on SQLite and PostgreSQL; on MariaDB 2.3 only, to keep `make test` within its time (the 2.4 SQL
-# layer is the same driver code, and its pgsql and sqlite paths run here).
-VERSIONS = ["2.3"] if os.environ.get("DATABASE_URL", "").startswith("mysql") else ["2.3", "2.4"]
+from tests.servers.dovecot import VERSIONS
 
 
 @pytest.fixture(params=VERSIONS, ids=[f"dovecot{v}" for v in VERSIONS])

@@ -13,7 +13,7 @@ from security.app_passwords.services import app_password_revoke, app_passwords_r
 from security.client import SYSTEM
 from security.helpdesk.services import helpdesk_action_perform
 from tests.factories import PASSWORD, UserFactory
-from tests.mailserver.conftest import VERSIONS
+from tests.servers.dovecot import VERSIONS
 
 pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from tests.factories import PASSWORD, UserFactory
-from tests.mailserver.conftest import VERSIONS
+from tests.servers.dovecot import VERSIONS
 from tests.servers.smtp_client import client_address, smtp_auth, smtp_send, tls_context
 
 pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]

@@ -38,6 +38,9 @@ from .process import LOOPBACK, ServerProcess, free_port
 # defaults sets this same one, so a Dovecot already connected as that role keeps working when it reconnects.
 ROLE_PASSWORD = secrets.token_urlsafe(18)
 SMTP_SECURITY = "STARTTLS"  # Postfix-style submission on a free port; IMAP and POP3 use implicit TLS
+# The versions the matrix runs on: both on SQLite and PostgreSQL; 2.3 only on MariaDB, to keep `make test` within
+# its time (2.4's mysql driver is the only part that misses out).
+VERSIONS = ["2.3"] if os.environ.get("DATABASE_URL", "").startswith("mysql") else ["2.3", "2.4"]
 _STOCK_SKIP = {"protocols.d", "dh.pem", "mkcert.sh", "stopwords", "dovecot-openssl.cnf"}
 
 
