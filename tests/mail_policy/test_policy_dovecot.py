@@ -11,6 +11,7 @@ from django.test.utils import override_settings
 from security.app_passwords.models import AppPassword
 from security.mail_policy.models import MailAccountUse
 from tests.mailserver.test_mail_sessions import imap_login
+from tests.servers.dovecot import VERSIONS
 from tests.servers.process import free_port
 from tests.servers.smtp_client import smtp_auth
 
@@ -19,7 +20,6 @@ from .conftest import SECRET
 pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]
 
 NONCE = "policy-nonce-for-tests"
-VERSIONS = ["2.3"] if os.environ.get("DATABASE_URL", "").startswith("mysql") else ["2.3", "2.4"]
 
 
 @pytest.fixture(scope="session")
