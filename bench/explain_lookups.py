@@ -69,9 +69,11 @@ def main():
             cursor.fetchall()
     login = f"user{args.users // 2}@bench.test"
     token = hashlib.sha256(f"{login}/1".encode()).hexdigest()
-    print(f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}"
-          f"{connection.mysql_server_info if connection.vendor == 'mysql' else ''}, {args.users} users, "
-          f"{AppPassword.objects.count()} app passwords")
+    print(
+        f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}"
+        f"{connection.mysql_server_info if connection.vendor == 'mysql' else ''}, {args.users} users, "
+        f"{AppPassword.objects.count()} app passwords"
+    )
     for view, plan in lookup_plans(connection, login=login, token=token).items():
         print(f"-- {view}\n{plan}")
 

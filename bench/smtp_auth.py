@@ -49,9 +49,7 @@ def build_portal_db(users: int, sample: int) -> list[tuple[str, str]]:
     from security.app_passwords.tokens import token_generate, token_sha256
 
     call_command("migrate", verbosity=0)
-    password_hash = make_password(
-        "bench-password"
-    )  # one hash for everybody: the main password is not measured
+    password_hash = make_password("bench-password")  # one hash for everybody: the main password is not measured
     now = timezone.now()
     logins: list[tuple[str, str]] = []
     batch = 5000
@@ -76,9 +74,7 @@ def build_portal_db(users: int, sample: int) -> list[tuple[str, str]]:
                     else:
                         digest = hashlib.sha256(os.urandom(16)).hexdigest()
                     rows.append(
-                        AppPassword(
-                            user=user, name=f"client {n}", scope="all", token_sha256=digest, created_at=now
-                        )
+                        AppPassword(user=user, name=f"client {n}", scope="all", token_sha256=digest, created_at=now)
                     )
             AppPassword.objects.bulk_create(rows)
     with connection.cursor() as cursor:
@@ -92,8 +88,7 @@ def build_baseline_db(users: int, logins: list[tuple[str, str]]) -> Path:
     path = WORK / "baseline.sqlite3"
     db = sqlite3.connect(path)
     db.execute(
-        "CREATE TABLE plain_credentials "
-        "(login TEXT NOT NULL, password TEXT NOT NULL, PRIMARY KEY (login, password))"
+        "CREATE TABLE plain_credentials (login TEXT NOT NULL, password TEXT NOT NULL, PRIMARY KEY (login, password))"
     )
     known = dict(logins)
 

@@ -23,7 +23,9 @@ def overview(request):
 @login_required
 def activity(request):
     events = security_events_recent_for(user=request.user, limit=ACTIVITY_PAGE_SIZE)
-    return render(request, "security/activity.html", {"events": events})
+    from security.mail_policy.selectors import mail_uses_for
+
+    return render(request, "security/activity.html", {"events": events, "mail_uses": mail_uses_for(user=request.user)})
 
 
 @reauth_required

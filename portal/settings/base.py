@@ -40,9 +40,12 @@ INSTALLED_APPS = [
     "security.app_passwords",
     "security.trusted_devices",
     "security.helpdesk",
+    "security.mail_policy",
 ]
 
 MIDDLEWARE = [
+    # Dovecot's auth policy endpoint is answered here, ahead of sessions, CSRF and locale (security/mail_policy).
+    "security.mail_policy.middleware.MailPolicyMiddleware",
     # First, so every log line of the request, errors included, carries its id.
     "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -391,3 +394,19 @@ PORTAL_ACCOUNT_RECOVERY_CODE_TRIES_PER_IP_PER_HOUR = env.int(
 PORTAL_ACCOUNT_RECOVERY_RESPONSE_FLOOR = timedelta(
     milliseconds=env.int("PORTAL_ACCOUNT_RECOVERY_RESPONSE_FLOOR_MS", default=1500)
 )
+
+# --- Dovecot's auth policy server (security/mail_policy, docs/mail-server.md) ---------------------------------------
+# Empty secret: the endpoint answers 404 and mail_server_config writes no policy settings.
+PORTAL_MAIL_POLICY_SECRET = env.str("PORTAL_MAIL_POLICY_SECRET", default="")
+# Salts the password hash Dovecot sends (auth_policy_hash_nonce), so a repeated wrong password is recognised.
+PORTAL_MAIL_POLICY_HASH_NONCE = env.str("PORTAL_MAIL_POLICY_HASH_NONCE", default="")
+# Where Dovecot reaches the portal, e.g. http://127.0.0.1:8000/mail-policy/ (written into its config).
+PORTAL_MAIL_POLICY_URL = env.str("PORTAL_MAIL_POLICY_URL", default="")
+PORTAL_MAIL_POLICY_ALLOWED_IPS = env.list("PORTAL_MAIL_POLICY_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+PORTAL_MAIL_POLICY_WINDOW = timedelta(seconds=env.int("PORTAL_MAIL_POLICY_WINDOW_SECONDS", default=15 * 60))
+PORTAL_MAIL_POLICY_TARPIT_AFTER = env.int("PORTAL_MAIL_POLICY_TARPIT_AFTER", default=5)
+PORTAL_MAIL_POLICY_MAX_TARPIT_SECONDS = env.int("PORTAL_MAIL_POLICY_MAX_TARPIT_SECONDS", default=15)
+PORTAL_MAIL_POLICY_REJECT_AFTER = env.int("PORTAL_MAIL_POLICY_REJECT_AFTER", default=30)
+PORTAL_MAIL_POLICY_IP_REJECT_AFTER = env.int("PORTAL_MAIL_POLICY_IP_REJECT_AFTER", default=50)
+# Consecutive failures (the same wrong password counted once a day) before the durable lock; at most 100.
+PORTAL_MAIL_POLICY_LOCK_FAILURES = env.int("PORTAL_MAIL_POLICY_LOCK_FAILURES", default=100)

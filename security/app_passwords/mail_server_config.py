@@ -334,6 +334,9 @@ def render(options: Options) -> dict[str, tuple[str, int]]:
         )
     else:
         files["portal-sql.conf.ext"] = (_sql_conf_24(options), 0o600)
+    from security.mail_policy.dovecot_config import policy_files
+
+    files.update(policy_files(options))  # when PORTAL_MAIL_POLICY_URL and _SECRET are set
     return files
 
 

@@ -197,3 +197,15 @@ def mail_site_options_sync() -> MailSiteOption:
         id=1, defaults={"main_password_for_mail": settings.PORTAL_MAIL_MAIN_PASSWORD_ALLOWED}
     )
     return option
+
+
+def app_password_mark_used(*, app_password_id: int, login: str, at, ip: str | None, protocol: str):
+    """The mail policy server saw a successful login with this app password (security/mail_policy). Returns the
+    app password, or None when the id does not belong to that login. One UPDATE; no event (not one per login)."""
+    app_password = AppPassword.objects.select_related("user").filter(pk=app_password_id, user__email=login).first()
+    if app_password is None:
+        return None
+    AppPassword.objects.filter(pk=app_password.pk).update(
+        last_used_at=at, last_used_ip=ip, last_used_protocol=protocol[:16]
+    )
+    return app_password

@@ -19,6 +19,13 @@ def sign_in_lock_state_for(*, user) -> dict:
     return {"failures": failures, "locked": failures >= settings.AXES_FAILURE_LIMIT, "last_failure": totals["last"]}
 
 
+def _mail_lock_state_for(*, user) -> dict:
+    from security.mail_policy.selectors import mail_use_for
+    from security.mail_policy.services import mail_lock_state_for
+
+    return {**mail_lock_state_for(user=user), "main_password": mail_use_for(user=user)}
+
+
 APP_PASSWORD_STATUS_LABELS = {"active": _("active"), "revoked": _("revoked"), "expired": _("expired")}
 
 
@@ -34,6 +41,7 @@ def app_passwords_for_helpdesk(*, user) -> list[dict]:
             "expires_at": app_password.expires_at,
             "last_used_at": app_password.last_used_at,
             "last_used_ip": app_password.last_used_ip,
+            "last_used_protocol": app_password.last_used_protocol,
             "status": APP_PASSWORD_STATUS_LABELS[app_password.status],
         }
         for app_password in app_password_list_for(user=user)
@@ -49,5 +57,6 @@ def helpdesk_security_state_for(*, user) -> dict:
         "trusted_device_list": trusted_device_list_for(user=user, current_id=None),
         "session_list": user_session_list_for(user=user, current_key=None),
         "sign_in_lock": sign_in_lock_state_for(user=user),
+        "mail_lock": _mail_lock_state_for(user=user),
         "events": security_events_recent_for(user=user, limit=RECENT_EVENTS_FOR_HELPDESK),
     }
