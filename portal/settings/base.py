@@ -46,7 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Dovecot's auth policy endpoint is answered here, ahead of sessions, CSRF and locale (security/mail_policy).
     "security.mail_policy.middleware.MailPolicyMiddleware",
-    # First, so every log line of the request, errors included, carries its id.
+    # Next, so every log line of a portal request, errors included, carries its id.
     "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
