@@ -11,11 +11,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.flows import sign_in_with_password
 from accounts.forms import PasswordChangeForm, SignInForm
 from accounts.services.passwords import password_change
 from accounts.services.profile import user_language_set
-from accounts.services.sign_in import sign_in_password_step, sign_out
-from portal.http import safe_next_url, safe_redirect
+from accounts.services.sign_in import sign_out
+from portal.flows import flow_redirect
+from portal.http import safe_next_url
 
 
 @sensitive_post_parameters("password")
@@ -24,16 +26,12 @@ from portal.http import safe_next_url, safe_redirect
 def sign_in(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    # Where to go is settled before anything is done, so a bad ``next`` cannot fail a sign-in half-way.
     next_url = safe_next_url(request)
-    done = safe_redirect(next_url, settings.LOGIN_REDIRECT_URL)
     form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            if sign_in_password_step(request, form.user, next_url=next_url):
-                return done
-            return redirect("two_factor:verify")
+            return flow_redirect(request, sign_in_with_password(request, user=form.user, next_url=next_url))
         if form.wait_seconds:
             waiting = SignInForm(request)
             waiting.data = {"username": form.cleaned_data.get("username", "")}

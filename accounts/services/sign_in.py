@@ -6,6 +6,9 @@ Invariants:
   login: ``request.user`` stays anonymous.
 - The session key changes after the password step and again when the sign-in completes.
 - Only ``sign_in_complete`` calls ``django.contrib.auth.login``.
+
+The user actions are in ``accounts/flows.py`` (the password step) and ``security/two_factor/flows.py`` (the second
+step); these are the services they call.
 """
 
 from datetime import datetime
@@ -20,12 +23,6 @@ from accounts.models import User
 from security.audit import security_event_record
 from security.client import Client
 from security.reauth import reauth_mark_fresh
-from security.trusted_devices.services import (
-    COOKIE_CLEAR_ATTR,
-    trusted_device_cookie_is_dead,
-    trusted_device_cookie_name,
-    trusted_device_for_sign_in,
-)
 
 PENDING_KEY = "pending_sign_in"
 SIGNED_IN_AT_KEY = "signed_in_at"
@@ -35,21 +32,9 @@ def second_step_required(user: User) -> bool:
     return user.two_step_enabled
 
 
-@transaction.atomic
-def sign_in_password_step(request, user: User, *, next_url: str | None = None) -> bool:
-    """Called once the password was right. Returns True if the user is now signed in, False if a second step
-    is due (the pending state is then in the session, with ``next_url``, already checked to be on this site)."""
-    if not second_step_required(user):
-        sign_in_complete(request, user)
-        return True
-    # A trusted device (SECURITY.md 27-29) replaces the code, never the password, and never counts as a fresh factor.
-    cookie = request.COOKIES.get(trusted_device_cookie_name())
-    if cookie:
-        if trusted_device_for_sign_in(user=user, cookie_value=cookie, client=Client.from_request(request)):
-            sign_in_complete(request, user)
-            return True
-        if trusted_device_cookie_is_dead(cookie_value=cookie):
-            setattr(request, COOKIE_CLEAR_ATTR, True)
+def sign_in_pending_start(request, user: User, *, next_url: str | None = None) -> None:
+    """A second step is due: a new session key, and the pending state (with ``next_url``, already checked to be on
+    this site) in the session. Not a login."""
     request.session.cycle_key()
     request.session[PENDING_KEY] = {
         "user_id": user.pk,
@@ -58,7 +43,6 @@ def sign_in_password_step(request, user: User, *, next_url: str | None = None) -
         "started_at": timezone.now().isoformat(),
         "next": next_url or "",
     }
-    return False
 
 
 def pending_sign_in_next(request) -> str:

@@ -8,8 +8,11 @@ class TrustedDevicesConfig(AppConfig):
     verbose_name = _("Trusted devices and sessions")
 
     def ready(self):
+        from accounts.second_step import second_step_skip_register
         from security.audit import register_event_kinds
 
         from . import events, receivers  # noqa: F401  (connects the signal receivers)
+        from .skip import TRUSTED_DEVICE_SKIP
 
         register_event_kinds(events.EVENT_KINDS)
+        second_step_skip_register(TRUSTED_DEVICE_SKIP)  # "may this browser skip the code?" at sign-in

@@ -1,5 +1,5 @@
-"""Per request: end sessions past the absolute limit, keep the session registry current, and apply trusted-device
-cookie changes decided during the request (SECURITY.md 27, 31, 32).
+"""Per request: end sessions past the absolute limit and keep the session registry current (SECURITY.md 31, 32).
+The trusted-device cookie is set by the views that finish a sign-in (``portal/flows.py``), not here.
 
 The idle limit is Django's own: ``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``. The absolute limit counts
 from ``sign_in_complete`` (``signed_in_at`` in the session) and is checked here on every signed-in request.
@@ -16,7 +16,6 @@ from security.audit import security_event_record
 from security.client import Client
 
 from . import events, services
-from .services import COOKIE_CLEAR_ATTR, COOKIE_SET_ATTR
 
 
 def _past_absolute_limit(request) -> bool:
@@ -41,11 +40,4 @@ class SessionRegistryMiddleware:
                 auth.logout(request)
             else:
                 services.user_session_touch(request=request)
-        response = self.get_response(request)
-        to_set = getattr(request, COOKIE_SET_ATTR, None)
-        if to_set is not None:
-            value, expires_at = to_set
-            services.trusted_device_cookie_set(response, value=value, expires_at=expires_at)
-        elif getattr(request, COOKIE_CLEAR_ATTR, False):
-            services.trusted_device_cookie_clear(response)
-        return response
+        return self.get_response(request)

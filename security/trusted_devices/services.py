@@ -35,9 +35,6 @@ _COOKIE_MAX = 200
 # A second "trust this device" from the same browser within this window refreshes the first device.
 DUPLICATE_WINDOW = timedelta(minutes=2)
 SESSION_RECORD_KEY = "user_session_id"
-# Set on the request by whoever decides the cookie must change; the middleware applies it to the response.
-COOKIE_SET_ATTR = "trusted_device_cookie_set"  # (value, expires_at)
-COOKIE_CLEAR_ATTR = "trusted_device_cookie_clear"
 
 
 # --- The cookie -------------------------------------------------------------------------------------------
@@ -45,22 +42,6 @@ def trusted_device_cookie_name() -> str:
     if settings.PORTAL_TRUSTED_DEVICE_COOKIE_NAME:
         return settings.PORTAL_TRUSTED_DEVICE_COOKIE_NAME
     return "__Host-trusted_device" if settings.SESSION_COOKIE_SECURE else "trusted_device"
-
-
-def trusted_device_cookie_set(response, *, value: str, expires_at) -> None:
-    response.set_cookie(
-        trusted_device_cookie_name(),
-        value,
-        expires=expires_at,
-        path="/",
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
-
-
-def trusted_device_cookie_clear(response) -> None:
-    response.delete_cookie(trusted_device_cookie_name(), path="/", samesite="Lax")
 
 
 def _split(cookie_value: str | None) -> tuple[str, str] | None:

@@ -12,6 +12,8 @@ SECOND_FACTOR_PASSED = "two_step.second_factor_passed"
 SECOND_FACTOR_FAILED = "two_step.second_factor_failed"
 SECOND_FACTOR_LOCKED = "two_step.second_factor_locked"
 SECOND_FACTOR_UNAVAILABLE = "two_step.second_factor_unavailable"
+SMS_SIGN_IN_STOPPED = "two_step.sms_sign_in_stopped"
+SMS_SIGN_IN_RESUMED = "two_step.sms_sign_in_resumed"
 
 EVENT_KINDS = {
     TWO_STEP_ENABLED: _("Two-step verification turned on"),
@@ -24,4 +26,6 @@ EVENT_KINDS = {
     SECOND_FACTOR_FAILED: _("Wrong verification code entered"),
     SECOND_FACTOR_LOCKED: _("Too many wrong verification codes: that method is locked"),
     SECOND_FACTOR_UNAVAILABLE: _("A verification method could not be used: the server can no longer read its secret"),
+    SMS_SIGN_IN_STOPPED: _("Stopped using SMS codes for signing in (the phone stays bound)"),
+    SMS_SIGN_IN_RESUMED: _("Started using SMS codes for signing in again"),
 }

@@ -216,3 +216,18 @@ class RecoveryCode(models.Model):
 
     def __str__(self):
         return f"recovery code {self.pk}"
+
+
+class PausedMethod(models.Model):
+    """A method the user stopped using for sign-in while keeping what it rests on (SMS: the phone stays bound).
+    One row per user and method; no row means the method is in use when the user has it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=32)
+    paused_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "method"], name="two_factor_one_pause_per_method")]
+
+    def __str__(self):
+        return f"{self.method} paused"

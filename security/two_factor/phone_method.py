@@ -8,9 +8,13 @@ Invariants:
   counted by ``security.phone`` (5, then a lockout); refusals become ``SecondStepError`` with the phone app's sentence.
 - There is no django-otp device: an SMS sign-in passes the second step but does not make the session
   ``is_verified()``, so the admin still asks staff for an authenticator code.
+- SMS is not a strong factor: it never turns two-step verification on by itself. The user may stop using it for
+  signing in (``method_pause_set``); the phone stays bound (for account recovery and security notices), and the
+  verify and confirm pages no longer offer it until the user starts using it again.
 """
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +23,8 @@ from security.phone.forms import SmsCodeForm
 from security.phone.selectors import mask_phone, phone_number_of
 from security.phone.services import PURPOSE_SIGN_IN, sms_code_send, sms_code_verify
 
-from .methods import SecondStepMethod, method_register
+from . import events
+from .methods import SecondStepMethod, method_is_paused, method_register
 from .services import SecondStepError
 
 SMS = "sms"
@@ -56,6 +61,19 @@ def _verify(*, user, code, client, session_key):
     return None
 
 
+def _describe(user) -> dict | None:
+    """The SMS section of the two-step page: the masked number and whether it is used for signing in."""
+    if not user.two_step_enabled:
+        return None  # SMS is a second step only: nothing to choose before two-step verification is on
+    number = phone_number_of(user=user)
+    return {
+        "bound": number is not None,
+        "masked": mask_phone(number) if number else "",
+        "in_use": number is not None and not method_is_paused(user=user, key=SMS),
+        "phone_url": reverse("phone:manage"),
+    }
+
+
 method_register(
     SecondStepMethod(
         key=SMS,
@@ -67,5 +85,8 @@ method_register(
         is_available=_available,
         challenge=_challenge,
         verify=_verify,
+        describe=_describe,
+        pause_events=(events.SMS_SIGN_IN_STOPPED, events.SMS_SIGN_IN_RESUMED),
+        settings_template="security/two_factor/factors/sms.html",
     )
 )

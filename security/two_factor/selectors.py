@@ -4,7 +4,7 @@ are, for the key census)."""
 from django.db.models import Count
 from django.urls import reverse
 
-from . import crypto
+from . import crypto, methods
 from .models import AuthenticatorDevice, RecoveryCode, RecoveryCodeDevice
 
 
@@ -17,15 +17,19 @@ def authenticator_for(*, user) -> AuthenticatorDevice | None:
 
 
 def two_step_overview(*, user) -> dict:
-    """What the Security overview card and the two-step page show."""
+    """What the Security overview card and the two-step page show: one entry per registered method the user has
+    something to see or choose for (``SecondStepMethod.describe``), with its ``kind``, ``label`` and the
+    ``template`` of its section on the two-step page."""
     factors = []
-    authenticator = authenticator_for(user=user)
-    if authenticator is not None:
+    for method in methods.methods_all():
+        if method.describe is None:
+            continue
+        described = method.describe(user)
+        if described is None:
+            continue
         factors.append(
-            {"kind": "totp", "added_at": authenticator.created_at, "last_used_at": authenticator.last_used_at}
+            {"kind": method.key, "label": method.label, "template": method.settings_template, **described}
         )
-    if user.two_step_enabled:
-        factors.append({"kind": "recovery", "remaining": recovery_codes_remaining(user=user)})
     return {"enabled": user.two_step_enabled, "factors": factors, "setup_url": reverse("two_factor:manage")}
 
 

@@ -2,7 +2,10 @@
 factor (SECURITY.md 8-12, 19, 20).
 
 Invariants:
-- Only this module writes ``User.two_step_enabled``. It is True exactly when the user has a confirmed authenticator.
+- Only ``two_step_sync`` (and ``two_step_disable``, which removes every factor) writes ``User.two_step_enabled``. It
+  is True exactly when ``methods.two_step_is_on``: the user has at least one strong factor (an authenticator app;
+  later a passkey). A service that adds a strong factor calls ``strong_factor_added`` in its transaction, which
+  turns two-step on and issues recovery codes the first time.
 - Each write runs in ``transaction.atomic()`` with the user's row locked (``select_for_update``), so two tabs or a
   double submit cannot create two devices or two sets of recovery codes.
 - A plaintext recovery code exists only in the return value of ``recovery_codes_regenerate`` /
@@ -33,6 +36,7 @@ from . import crypto, events, methods
 from .models import (
     AuthenticatorDevice,
     HardCapThrottlingMixin,
+    PausedMethod,
     RecoveryCode,
     RecoveryCodeDevice,
     SealedSecretMixin,
@@ -103,17 +107,62 @@ def authenticator_enroll(*, user: User, secret: bytes, code: str, client: Client
         )
         device.seal_secret(secret)
         device.save()
-        recovery_codes = None
-        if not user.two_step_enabled:
-            user.two_step_enabled = True
-            user.two_step_setup_required = False
-            user.save(update_fields=["two_step_enabled", "two_step_setup_required"])
-            recovery_codes = _recovery_codes_issue(user=user)
-            kind = events.TWO_STEP_ENABLED
-        else:
-            kind = events.AUTHENTICATOR_REPLACED if existing is not None else events.AUTHENTICATOR_ADDED
-        security_event_record(user=user, actor=user, kind=kind, client=client, notify=True)
+        recovery_codes = strong_factor_added(
+            user=user,
+            client=client,
+            kind=events.AUTHENTICATOR_REPLACED if existing is not None else events.AUTHENTICATOR_ADDED,
+        )
     return EnrollResult(device=device, recovery_codes=recovery_codes, changed=True)
+
+
+def two_step_sync(*, user: User) -> bool:
+    """Store ``methods.two_step_is_on(user)`` in ``User.two_step_enabled`` (the column the mail server's SQL and
+    every page read). Call it with the user's row locked, after adding or removing a strong factor. Returns the
+    new value."""
+    enabled = methods.two_step_is_on(user)
+    if user.two_step_enabled != enabled:
+        user.two_step_enabled = enabled
+        fields = ["two_step_enabled"]
+        if enabled:
+            user.two_step_setup_required = False
+            fields.append("two_step_setup_required")
+        user.save(update_fields=fields)
+    return enabled
+
+
+def strong_factor_added(*, user: User, client: Client, kind: str) -> list[str] | None:
+    """A strong factor was just saved for ``user`` (row locked, in the caller's transaction). If two-step was off,
+    this turns it on, issues recovery codes and returns them (``two_step.enabled`` is recorded); otherwise it
+    records ``kind`` (e.g. "authenticator added") and returns None. Both are e-mailed to the user."""
+    was_on = user.two_step_enabled
+    if not two_step_sync(user=user):
+        raise RuntimeError("strong_factor_added called, but the user has no strong factor")
+    recovery_codes = None
+    if not was_on:
+        recovery_codes = _recovery_codes_issue(user=user)
+        kind = events.TWO_STEP_ENABLED
+    security_event_record(user=user, actor=user, kind=kind, client=client, notify=True)
+    return recovery_codes
+
+
+def method_pause_set(*, user: User, method_key: str, paused: bool, client: Client) -> bool:
+    """Stop (``paused=True``) or start again using a method for sign-in and confirming, keeping what it rests on
+    (SMS: the bound phone). Only methods with ``pause_events``. Returns False if nothing changed."""
+    method = methods.method_get(method_key)
+    if method is None or not method.pausable:
+        raise SecondStepError(_("That verification method is not available."))
+    with transaction.atomic():
+        user = _lock_user(user)
+        if paused:
+            _row, changed = PausedMethod.objects.get_or_create(user=user, method=method.key)
+        else:
+            changed = PausedMethod.objects.filter(user=user, method=method.key).delete()[0] > 0
+        if changed:
+            paused_kind, resumed_kind = method.pause_events
+            security_event_record(
+                user=user, actor=user, kind=paused_kind if paused else resumed_kind, client=client, notify=True
+            )
+    return changed
 
 
 def recovery_codes_regenerate(*, user: User, client: Client) -> list[str]:
@@ -137,6 +186,9 @@ def two_step_disable(
         user = _lock_user(user)
         for device in list(devices_for_user(user, confirmed=None)):
             device.delete()
+        for method in methods.methods_all():
+            if method.remove_all is not None:
+                method.remove_all(user)
         was_enabled = user.two_step_enabled
         user.two_step_enabled = False
         user.two_step_setup_required = require_setup
@@ -183,17 +235,26 @@ def _device_unavailable(device) -> bool:
 
 
 def second_factor_verify(
-    *, user: User, method_key: str, code: str, client: Client, purpose: str, session_key: str | None = None
+    *,
+    user: User,
+    method_key: str,
+    client: Client,
+    purpose: str,
+    code: str = "",
+    answer: dict | None = None,
+    session_key: str | None = None,
 ):
-    """Check ``code`` against the user's device for ``method_key``. Returns the device (for ``django_otp.login``;
-    None for a method without one) or raises ``SecondStepError`` with the sentence to show."""
+    """Check ``code`` (a ``CODE`` method) or ``answer`` (a ``CUSTOM`` challenge's form data) with the user's
+    factor for ``method_key``. Returns the device (for ``django_otp.login``; None for a method without one) or
+    raises ``SecondStepError`` with the sentence to show."""
     method = methods.method_get(method_key)
     if method is None or not method.available_for(user):
         raise SecondStepError(_("That verification method is not available."))
     details = {"method": method.key, "purpose": purpose}
     if method.verify is not None:
+        given = {"code": code} if method.kind == methods.CODE else {"answer": answer or {}}
         return _custom_method_verify(
-            method=method, user=user, code=code, client=client, session_key=session_key, details=details
+            method=method, user=user, given=given, client=client, session_key=session_key, details=details
         )
     refused, unavailable, locked_now = None, None, False
     with transaction.atomic():
@@ -237,11 +298,11 @@ def second_factor_verify(
     return device
 
 
-def _custom_method_verify(*, method, user, code, client, session_key, details):
+def _custom_method_verify(*, method, user, given, client, session_key, details):
     """A method with its own check (SMS): it keeps its own limits and commits its own failure count, so it runs
     outside any transaction here; success and failure are recorded here like for every factor."""
     try:
-        device = method.verify(user=user, code=code, client=client, session_key=session_key)
+        device = method.verify(user=user, client=client, session_key=session_key, **given)
     except SecondStepError:
         _failure_record(user=user, client=client, details=details, locked_now=False)
         raise

@@ -101,7 +101,8 @@ def test_second_step_leaves_a_pending_state_that_is_not_a_login(rf, db):
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.sessions.backends.db import SessionStore
 
-    from accounts.services.sign_in import pending_sign_in_user, sign_in_password_step
+    from accounts.flows import sign_in_with_password
+    from accounts.services.sign_in import pending_sign_in_user
 
     user = UserFactory(email="twostep@example.com", two_step_enabled=True)
     user.backend = "django.contrib.auth.backends.ModelBackend"
@@ -111,7 +112,7 @@ def test_second_step_leaves_a_pending_state_that_is_not_a_login(rf, db):
     key_before = request.session.session_key
 
     with time_machine.travel("2026-01-01 10:00:00Z", tick=False):
-        assert sign_in_password_step(request, user) is False
+        assert sign_in_with_password(request, user=user, next_url=None).redirect_to == reverse("two_factor:verify")
         assert "_auth_user_id" not in request.session
         assert request.session.session_key != key_before
         assert pending_sign_in_user(request) == user
