@@ -177,7 +177,7 @@ def new_recovery_codes(request) -> list[str] | None:
 
 
 def new_recovery_codes_saved(request) -> FlowResult:
-    """"I have saved them": they are never shown again."""
+    """ "I have saved them": they are never shown again."""
     request.session.pop(NEW_CODES_KEY, None)
     return FlowResult(redirect_to=reverse("two_factor:manage"))
 

@@ -128,7 +128,7 @@ def strong_methods_of(user) -> list[SecondStepMethod]:
 
 
 def two_step_is_on(user) -> bool:
-    """"Two-step verification is on" means: the user has at least one strong factor. ``User.two_step_enabled``
+    """ "Two-step verification is on" means: the user has at least one strong factor. ``User.two_step_enabled``
     stores this answer (``services.two_step_sync`` is its only writer), so pages and the mail server's SQL read a
     column instead of asking every factor."""
     return bool(strong_methods_of(user))

@@ -27,9 +27,7 @@ def two_step_overview(*, user) -> dict:
         described = method.describe(user)
         if described is None:
             continue
-        factors.append(
-            {"kind": method.key, "label": method.label, "template": method.settings_template, **described}
-        )
+        factors.append({"kind": method.key, "label": method.label, "template": method.settings_template, **described})
     return {"enabled": user.two_step_enabled, "factors": factors, "setup_url": reverse("two_factor:manage")}
 
 
