@@ -70,6 +70,7 @@ class SecondStepMethod:
     remove_all: Callable | None = None
     pause_events: tuple[str, str] | None = None
     settings_template: str = ""  # the method's section on the two-step page
+    enrol_view: str = ""  # the URL name of the page that adds this factor (a strong one turns two-step on)
 
     @property
     def pausable(self) -> bool:
@@ -140,6 +141,11 @@ def method_to_confirm_disable(user) -> SecondStepMethod | None:
     return next((method for method in strong_methods_of(user) if method.allowed_to_disable), None)
 
 
+def enrol_views() -> set[str]:
+    """The URL names of the pages that add a strong factor (open even while the helpdesk requires setup)."""
+    return {method.enrol_view for method in methods_all() if method.strong and method.enrol_view}
+
+
 def method_is_paused(*, user, key: str) -> bool:
     return PausedMethod.objects.filter(user=user, method=key).exists()
 
@@ -171,6 +177,7 @@ method_register(
         strong=True,
         describe=_totp_describe,
         settings_template="security/two_factor/factors/totp.html",
+        enrol_view="two_factor:setup",
     )
 )
 method_register(
