@@ -78,9 +78,9 @@ class SecondStepMethod:
 
     def available_for(self, user) -> bool:
         """The user has this factor and uses it for sign-in (not paused)."""
-        if self.pausable and method_is_paused(user=user, key=self.key):
+        if not self.has_factor(user):
             return False
-        return self.has_factor(user)
+        return not (self.pausable and method_is_paused(user=user, key=self.key))
 
     def has_factor(self, user) -> bool:
         if self.is_available is not None:
