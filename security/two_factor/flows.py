@@ -31,7 +31,7 @@ from security.reauth import FRESH_METHOD_KEY, reauth_mark_fresh, reauth_url
 
 from . import crypto, methods
 from .phone_method import SMS
-from .selectors import authenticator_for
+from .selectors import authenticator_for, recovery_codes_remaining
 from .services import (
     REAUTH,
     SIGN_IN,
@@ -174,6 +174,17 @@ def new_recovery_codes(request) -> list[str] | None:
     except (crypto.InvalidToken, ValueError):
         request.session.pop(NEW_CODES_KEY, None)
         return None
+
+
+def recovery_codes_page(request) -> FlowResult:
+    """The codes just issued in this session, or how many are left; "I have saved them" (POST) hides them for good."""
+    if not request.user.two_step_enabled:
+        return FlowResult(redirect_to=reverse("two_factor:manage"))
+    if request.method == "POST":
+        return new_recovery_codes_saved(request)
+    return FlowResult(
+        context={"codes": new_recovery_codes(request), "remaining": recovery_codes_remaining(user=request.user)}
+    )
 
 
 def new_recovery_codes_saved(request) -> FlowResult:

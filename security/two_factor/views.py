@@ -25,7 +25,7 @@ from security.reauth import reauth_required
 from . import flows
 from .flows import NEW_CODES_KEY, SETUP_KEY  # noqa: F401  (tests read the session under these names)
 from .forms import AuthenticatorCodeForm
-from .selectors import recovery_codes_remaining, two_step_overview
+from .selectors import two_step_overview
 
 
 def _respond(request, result: FlowResult, template: str, context: dict | None = None) -> HttpResponse:
@@ -82,12 +82,7 @@ def setup(request):
 @never_cache
 def recovery_codes(request):
     """Newly issued codes (shown only in the session that issued them, for 10 minutes), or how many are left."""
-    if not request.user.two_step_enabled:
-        return redirect("two_factor:manage")
-    if request.method == "POST":  # "I have saved them": they are never shown again
-        return flow_redirect(request, flows.new_recovery_codes_saved(request))
-    context = {"codes": flows.new_recovery_codes(request), "remaining": recovery_codes_remaining(user=request.user)}
-    return render(request, "security/two_factor/recovery_codes.html", context)
+    return _respond(request, flows.recovery_codes_page(request), "security/two_factor/recovery_codes.html")
 
 
 @reauth_required

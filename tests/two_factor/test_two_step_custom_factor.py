@@ -53,6 +53,7 @@ def passkey_method(settings):
             strong=True,
             describe=lambda user: {"count": 1} if user.pk in KEYS else None,
             remove_all=lambda user: KEYS.discard(user.pk),
+            enrol_view="two_factor:recovery_codes",  # stands in for "add a passkey"
         )
     )
     yield
@@ -115,3 +116,14 @@ def test_turning_off_asks_for_the_passkey_and_removes_it(passkey_user, clock):
     from security.models import SecurityEvent
 
     assert SecurityEvent.objects.filter(user=passkey_user, kind=events.TWO_STEP_DISABLED).exists()
+
+
+def test_its_enrol_page_stays_open_while_the_helpdesk_requires_setup(passkey_method, db):
+    user = UserFactory(two_step_setup_required=True)
+    client = Client()
+    client.post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
+    assert client.get("/activity/")["Location"] == "/two-step/setup/"  # anything else sends to setting up
+    assert client.get("/two-step/setup/").status_code == 200
+    # The stand-in's enrol page is not sent to the authenticator's setup (it redirects on for its own reasons).
+    assert client.get("/two-step/recovery-codes/")["Location"] != "/two-step/setup/"
+    assert methods.enrol_views() == {"two_factor:setup", "two_factor:recovery_codes"}
