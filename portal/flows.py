@@ -3,7 +3,8 @@
 
 A *flow* is one function per user action ("sign in with a password", "pass the second step", "turn two-step
 off"). It runs the services, records what they record, and returns a ``FlowResult``: where to go next, the
-messages to show, the cookies to set or clear, or the error and context to render the page again with. The view
+messages to show, the cookies to set or clear, or the status and context to render the page again with (errors
+are on the form in that context). The view
 applies it: the cookie is set on the response by the view (``flow_redirect``), never by a middleware reading a
 hidden attribute off the request.
 
@@ -49,16 +50,14 @@ class CookieChange:
 
 @dataclass
 class FlowResult:
-    """``redirect_to`` set: the action is done (or must continue elsewhere). Unset: render the page again, with
-    ``error`` (a translated sentence) and ``status``, and ``context`` for the template."""
+    """``redirect_to`` set: the action is done (or must continue elsewhere). Unset: render the page again with
+    ``context`` and ``status`` (a refusal is an error on the form, or a sentence, in that context)."""
 
     redirect_to: str | None = None
     messages: list[tuple[int, str]] = field(default_factory=list)
     cookies: list[CookieChange] = field(default_factory=list)
-    error: str | None = None
     status: int = 200
     context: dict = field(default_factory=dict)
-    extra: object = None  # what else a caller may need (the device that passed the step, ...)
 
     @property
     def done(self) -> bool:
