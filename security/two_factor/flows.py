@@ -160,7 +160,9 @@ def _pending_secret(request) -> bytes | None:
         return None
 
 
-def _store_new_codes(request, codes: list[str]) -> None:
+def new_recovery_codes_store(request, codes: list[str]) -> None:
+    """Keep freshly issued codes sealed in the session for the recovery-codes page (any strong factor's enrolment
+    that turned two-step on hands its codes here)."""
     request.session[NEW_CODES_KEY] = crypto.seal(json.dumps(codes).encode())
 
 
@@ -234,7 +236,7 @@ def authenticator_setup(request, *, form) -> FlowResult:
     django_otp.login(request, enrolled.device)
     reauth_mark_fresh(request, method=methods.TOTP)
     if enrolled.recovery_codes:
-        _store_new_codes(request, enrolled.recovery_codes)
+        new_recovery_codes_store(request, enrolled.recovery_codes)
         return FlowResult(redirect_to=reverse("two_factor:recovery_codes")).message(
             messages.SUCCESS, _("Two-step verification is on. Save your recovery codes now.")
         )
@@ -250,7 +252,7 @@ def recovery_codes_new(request) -> FlowResult:
         codes = recovery_codes_regenerate(user=request.user, client=Client.from_request(request))
     except SecondStepError as error:
         return FlowResult(redirect_to=reverse("two_factor:manage")).message(messages.ERROR, error.message)
-    _store_new_codes(request, codes)
+    new_recovery_codes_store(request, codes)
     return FlowResult(redirect_to=reverse("two_factor:recovery_codes")).message(
         messages.SUCCESS, _("New recovery codes generated. The old ones no longer work.")
     )
