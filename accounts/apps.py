@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from security.audit import register_event_kinds
+        from security.event_kinds import register_event_kinds
 
         from . import events, recovery  # noqa: F401 - recovery connects its signal receivers
 

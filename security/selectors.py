@@ -1,8 +1,8 @@
 """Reads for the Security overview and the activity page. Query counts do not grow with the user's data."""
 
 from security.app_passwords.selectors import app_password_overview
-from security.audit import event_description
 from security.client import describe_user_agent
+from security.event_kinds import event_description
 from security.models import ActorKind, SecurityEvent
 from security.phone.selectors import phone_overview
 from security.trusted_devices.selectors import trusted_device_overview

@@ -10,7 +10,7 @@ class MailPolicyConfig(AppConfig):
     def ready(self):
         from django.core.checks import register
 
-        from security.audit import register_event_kinds
+        from security.event_kinds import register_event_kinds
 
         from . import checks, events
 

@@ -8,7 +8,7 @@ class TrustedDevicesConfig(AppConfig):
     verbose_name = _("Trusted devices and sessions")
 
     def ready(self):
-        from security.audit import register_event_kinds
+        from security.event_kinds import register_event_kinds
 
         from . import events, receivers  # noqa: F401  (connects the signal receivers)
 
