@@ -10,10 +10,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-
-def normalize_address(address: str) -> str:
-    """The one place that decides what makes two addresses "the same": trimmed and lowercased."""
-    return (address or "").strip().lower()
+from security.addresses import normalize_address
 
 
 def new_security_stamp() -> str:
