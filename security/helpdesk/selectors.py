@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import Max, Sum
 from django.utils.translation import gettext_lazy as _
 
-from security.selectors import security_events_recent_for, security_overview_for
+from security.overview.selectors import security_events_recent_for, security_overview_for
 
 RECENT_EVENTS_FOR_HELPDESK = 20
 
