@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "security",
+    "security.sessions",
     "security.two_factor",
     "security.phone",
     "security.app_passwords",
@@ -58,7 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Registers each signed-in session and enforces the absolute limit; needs request.user.
-    "security.trusted_devices.middleware.SessionRegistryMiddleware",
+    "security.sessions.middleware.SessionRegistryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.two_factor.middleware.TwoStepSetupRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

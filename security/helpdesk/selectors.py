@@ -49,7 +49,8 @@ def app_passwords_for_helpdesk(*, user) -> list[dict]:
 
 
 def helpdesk_security_state_for(*, user) -> dict:
-    from security.trusted_devices.selectors import trusted_device_list_for, user_session_list_for
+    from security.sessions.selectors import user_session_list_for
+    from security.trusted_devices.selectors import trusted_device_list_for
 
     return {
         **security_overview_for(user=user),

@@ -66,7 +66,7 @@ def _clear_sign_in_lock(*, user: User, staff: User, client: Client, reason: str,
 
 
 def _end_sessions(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    from security.trusted_devices.services import user_sessions_end_all
+    from security.sessions.services import user_sessions_end_all
 
     user_sessions_end_all(user=user, client=client, actor=staff, reason=reason)
     return True

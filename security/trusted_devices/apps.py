@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class TrustedDevicesConfig(AppConfig):
     name = "security.trusted_devices"
     label = "trusted_devices"
-    verbose_name = _("Trusted devices and sessions")
+    verbose_name = _("Trusted devices")
 
     def ready(self):
         from security.event_kinds import register_event_kinds

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.contrib import auth
 from django.utils import timezone
 
-from accounts.services.sign_in import SIGNED_IN_AT_KEY
 from security.audit import security_event_record
 from security.client import Client
+from security.trusted_devices import services as trusted_devices
+from security.trusted_devices.services import COOKIE_CLEAR_ATTR, COOKIE_SET_ATTR
 
 from . import events, services
-from .services import COOKIE_CLEAR_ATTR, COOKIE_SET_ATTR
+from .services import SIGNED_IN_AT_KEY
 
 
 def _past_absolute_limit(request) -> bool:
@@ -45,7 +46,7 @@ class SessionRegistryMiddleware:
         to_set = getattr(request, COOKIE_SET_ATTR, None)
         if to_set is not None:
             value, expires_at = to_set
-            services.trusted_device_cookie_set(response, value=value, expires_at=expires_at)
+            trusted_devices.trusted_device_cookie_set(response, value=value, expires_at=expires_at)
         elif getattr(request, COOKIE_CLEAR_ATTR, False):
-            services.trusted_device_cookie_clear(response)
+            trusted_devices.trusted_device_cookie_clear(response)
         return response
