@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Registers each signed-in session and enforces the absolute limit; needs request.user.
     "security.sessions.middleware.SessionRegistryMiddleware",
+    # Sets or clears the trusted-device cookie the sign-in decided on.
+    "security.trusted_devices.middleware.TrustedDeviceCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.two_factor.middleware.TwoStepSetupRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

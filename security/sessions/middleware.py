@@ -1,5 +1,4 @@
-"""Per request: end sessions past the absolute limit, keep the session registry current, and apply trusted-device
-cookie changes decided during the request (SECURITY.md 27, 31, 32).
+"""Per request: end sessions past the absolute limit and keep the session registry current (SECURITY.md 31, 32).
 
 The idle limit is Django's own: ``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``. The absolute limit counts
 from ``sign_in_complete`` (``signed_in_at`` in the session) and is checked here on every signed-in request.
@@ -13,8 +12,6 @@ from django.utils import timezone
 
 from security.audit import security_event_record
 from security.client import Client
-from security.trusted_devices import services as trusted_devices
-from security.trusted_devices.services import COOKIE_CLEAR_ATTR, COOKIE_SET_ATTR
 
 from . import events, services
 from .services import SIGNED_IN_AT_KEY
@@ -42,11 +39,4 @@ class SessionRegistryMiddleware:
                 auth.logout(request)
             else:
                 services.user_session_touch(request=request)
-        response = self.get_response(request)
-        to_set = getattr(request, COOKIE_SET_ATTR, None)
-        if to_set is not None:
-            value, expires_at = to_set
-            trusted_devices.trusted_device_cookie_set(response, value=value, expires_at=expires_at)
-        elif getattr(request, COOKIE_CLEAR_ATTR, False):
-            trusted_devices.trusted_device_cookie_clear(response)
-        return response
+        return self.get_response(request)
