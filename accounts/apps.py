@@ -9,6 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from security.event_kinds import register_event_kinds
 
-        from . import events, recovery  # noqa: F401 - recovery connects its signal receivers
+        from . import events
 
         register_event_kinds(events.EVENT_KINDS)

@@ -134,7 +134,7 @@ class ThrottleCounter(models.Model):
 
 
 class RecoveryRequest(models.Model):
-    """One pending "forgot password" recovery per account, written only by ``accounts.services.recovery``.
+    """One pending "forgot password" recovery per account, written only by ``accounts.recovery.services``.
 
     The e-mailed code is never stored: only an HMAC with a per-code salt (SMS codes live in the phone app's
     ``SmsChallenge``). The row is bound to the browser session that started it and is deleted when the recovery

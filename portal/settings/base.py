@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "security.trusted_devices",
     "security.helpdesk",
     "security.mail_policy",
+    "accounts.recovery",
 ]
 
 MIDDLEWARE = [

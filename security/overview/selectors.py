@@ -1,6 +1,6 @@
 """Reads for the Security overview and the activity page. Query counts do not grow with the user's data."""
 
-from accounts.services.recovery import recovery_channels_for
+from accounts.recovery.services import recovery_channels_for
 from security.app_passwords.selectors import app_password_overview
 from security.client import describe_user_agent
 from security.event_kinds import event_description
