@@ -7,8 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from security.audit import register_event_kinds
+        from security.event_kinds import register_event_kinds
 
-        from . import events, recovery  # noqa: F401 - recovery connects its signal receivers
+        from . import events
 
         register_event_kinds(events.EVENT_KINDS)

@@ -10,10 +10,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-
-def normalize_address(address: str) -> str:
-    """The one place that decides what makes two addresses "the same": trimmed and lowercased."""
-    return (address or "").strip().lower()
+from security.addresses import normalize_address
 
 
 def new_security_stamp() -> str:
@@ -137,7 +134,7 @@ class ThrottleCounter(models.Model):
 
 
 class RecoveryRequest(models.Model):
-    """One pending "forgot password" recovery per account, written only by ``accounts.services.recovery``.
+    """One pending "forgot password" recovery per account, written only by ``accounts.recovery.services``.
 
     The e-mailed code is never stored: only an HMAC with a per-code salt (SMS codes live in the phone app's
     ``SmsChallenge``). The row is bound to the browser session that started it and is deleted when the recovery

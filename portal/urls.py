@@ -5,7 +5,8 @@ from portal.health import HealthView
 from security.mail_clients.urls import discovery_urlpatterns
 
 urlpatterns = [
-    path("", include("security.urls")),
+    path("", include("security.overview.urls")),
+    path("account/recovery/", include("accounts.recovery.urls")),
     path("account/", include("accounts.urls")),
     path("two-step/", include("security.two_factor.urls")),
     path("phone/", include("security.phone.urls")),

@@ -25,7 +25,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from security.audit import event_description
+from security.event_kinds import event_description
 from security.ids import object_id_parse
 from security.models import SecurityEvent
 

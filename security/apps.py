@@ -8,6 +8,6 @@ class SecurityConfig(AppConfig):
 
     def ready(self):
         from . import events
-        from .audit import register_event_kinds
+        from .event_kinds import register_event_kinds
 
         register_event_kinds(events.EVENT_KINDS)

@@ -9,28 +9,12 @@ Invariants:
 
 import logging
 
-from django.utils.functional import Promise
-
 from .client import Client
+from .event_kinds import event_kind_is_registered
 from .models import ActorKind, SecurityEvent
+from .notifications import notification_create_for_event
 
 log = logging.getLogger("portal.security")
-
-_EVENT_KINDS: dict[str, Promise | str] = {}
-
-
-def register_event_kinds(kinds: dict) -> None:
-    """Each app registers its event kinds with a translatable label (from its AppConfig.ready)."""
-    _EVENT_KINDS.update(kinds)
-
-
-def event_description(kind: str, details: dict | None = None) -> str:
-    """The translated sentence for an event. Labels may use ``%(name)s``-style fields from ``details``."""
-    label = str(_EVENT_KINDS.get(kind, kind))
-    try:
-        return label % (details or {})
-    except (KeyError, TypeError, ValueError):
-        return label
 
 
 def security_event_record(
@@ -43,7 +27,7 @@ def security_event_record(
     details: dict | None = None,
     notify: bool = False,
 ) -> SecurityEvent:
-    if kind not in _EVENT_KINDS:
+    if not event_kind_is_registered(kind):
         raise ValueError(f"unregistered security event kind: {kind}")
     client = client or Client()
     if actor_kind is None:
@@ -64,7 +48,5 @@ def security_event_record(
     )
     log.info("security event %s user=%s actor=%s ip=%s", kind, user.pk, actor_kind, client.ip)
     if notify:
-        from .notifications import notification_create_for_event
-
         notification_create_for_event(event)
     return event

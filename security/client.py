@@ -63,3 +63,11 @@ def describe_user_agent(user_agent: str) -> str:
     if browser and system:
         return _("%(browser)s on %(os)s") % {"browser": browser, "os": system}
     return browser or system or _("Unknown device")
+
+
+def describe_user_agent_for(user, user_agent: str) -> str:
+    """A device name for an event's details, in the user's language (as their e-mail will be), not the viewer's."""
+    from django.utils import translation
+
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return describe_user_agent(user_agent)

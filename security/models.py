@@ -25,7 +25,7 @@ class SecurityEvent(models.Model):
         verbose_name=_("actor"),
     )
     actor_kind = models.CharField(_("acted by"), max_length=10, choices=ActorKind.choices)
-    # Kinds are registered by each app (security.audit.register_event_kinds), so no choices here.
+    # Kinds are registered by each app (security.event_kinds.register_event_kinds), so no choices here.
     kind = models.CharField(_("event"), max_length=64)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

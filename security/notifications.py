@@ -16,8 +16,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .audit import event_description
 from .client import describe_user_agent
+from .event_kinds import event_description
 from .models import Notification, NotificationAddress
 
 log = logging.getLogger("portal.notifications")

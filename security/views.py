@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -9,23 +8,7 @@ from security.client import Client
 from security.forms import NotificationAddressForm
 from security.models import NotificationAddress
 from security.reauth import reauth_required
-from security.selectors import security_events_recent_for, security_overview_for
 from security.services import notification_address as notification_address_services
-
-ACTIVITY_PAGE_SIZE = 50
-
-
-@login_required
-def overview(request):
-    return render(request, "security/overview.html", security_overview_for(user=request.user))
-
-
-@login_required
-def activity(request):
-    events = security_events_recent_for(user=request.user, limit=ACTIVITY_PAGE_SIZE)
-    from security.mail_policy.selectors import mail_uses_for
-
-    return render(request, "security/activity.html", {"events": events, "mail_uses": mail_uses_for(user=request.user)})
 
 
 @reauth_required

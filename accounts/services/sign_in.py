@@ -23,9 +23,9 @@ from accounts.models import User
 from security.audit import security_event_record
 from security.client import Client
 from security.reauth import reauth_mark_fresh
+from security.sessions.services import SIGNED_IN_AT_KEY
 
 PENDING_KEY = "pending_sign_in"
-SIGNED_IN_AT_KEY = "signed_in_at"
 
 
 def second_step_required(user: User) -> bool:

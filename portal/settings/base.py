@@ -35,12 +35,14 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "security",
+    "security.sessions",
     "security.two_factor",
     "security.phone",
     "security.app_passwords",
     "security.trusted_devices",
     "security.helpdesk",
     "security.mail_policy",
+    "accounts.recovery",
 ]
 
 MIDDLEWARE = [
@@ -58,7 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Registers each signed-in session and enforces the absolute limit; needs request.user.
-    "security.trusted_devices.middleware.SessionRegistryMiddleware",
+    "security.sessions.middleware.SessionRegistryMiddleware",
+    # Sets or clears the trusted-device cookie the sign-in decided on.
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.two_factor.middleware.TwoStepSetupRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -10,7 +10,7 @@ class AppPasswordsConfig(AppConfig):
 
     def ready(self):
         from accounts.signals import credentials_reset
-        from security.audit import register_event_kinds
+        from security.event_kinds import register_event_kinds
 
         from . import events, services
 

@@ -13,6 +13,7 @@ Layout, as the files go under ``/etc/dovecot`` on a stock Debian install:
 """
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -334,10 +335,19 @@ def render(options: Options) -> dict[str, tuple[str, int]]:
         )
     else:
         files["portal-sql.conf.ext"] = (_sql_conf_24(options), 0o600)
-    from security.mail_policy.dovecot_config import policy_files
-
-    files.update(policy_files(options))  # when PORTAL_MAIL_POLICY_URL and _SECRET are set
+    for extra in _EXTRA_FILES.values():
+        files.update(extra(options))
     return files
+
+
+# Files other apps add to the generated config, each a function of the options returning {path: (text, mode)}:
+# mail_policy adds Dovecot's auth policy lines when PORTAL_MAIL_POLICY_URL and _SECRET are set. Registered from
+# their AppConfig.ready, so this module (below them) never imports them.
+_EXTRA_FILES: dict[str, Callable[["Options"], dict[str, tuple[str, int]]]] = {}
+
+
+def config_files_register(name: str, build: Callable[["Options"], dict[str, tuple[str, int]]]) -> None:
+    _EXTRA_FILES[name] = build
 
 
 def write(options: Options, output: Path) -> list[Path]:

@@ -1,6 +1,7 @@
 """App-password pages. The plaintext is rendered into one response (``no-store``) and nowhere else."""
 
 import logging
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,13 +13,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from security.client import Client
-from security.mail_clients.guides import mail_guides_for
 from security.reauth import reauth_required
 
 from . import services
 from .forms import AppPasswordCreateForm
 from .selectors import app_password_active_count, app_password_list_for, mail_client_settings
 from .tokens import token_groups
+
+# What other apps add to the page that shows a new app password: functions of (app_password, login) returning
+# template context. mail_clients adds its per-app setup guides. Registered from their AppConfig.ready, so this app
+# (below them) never imports them.
+_CREATED_PAGE_EXTRAS: dict[str, Callable[..., dict]] = {}
+
+
+def created_page_extra_register(name: str, build: Callable[..., dict]) -> None:
+    _CREATED_PAGE_EXTRAS[name] = build
+
 
 log = logging.getLogger("portal.security")
 
@@ -56,18 +66,16 @@ def app_password_create(request):
         except services.AppPasswordError as error:
             form.add_error(None, str(error))
         else:
-            return render(
-                request,
-                "security/app_passwords/created.html",
-                {
-                    "app_password": created.app_password,
-                    "secret": created.secret,
-                    "secret_groups": token_groups(created.secret),
-                    "mail_settings": mail_client_settings(),
-                    "login": request.user.email,
-                    "mail_guides": mail_guides_for(name=created.app_password.name, login=request.user.email),
-                },
-            )
+            context = {
+                "app_password": created.app_password,
+                "secret": created.secret,
+                "secret_groups": token_groups(created.secret),
+                "mail_settings": mail_client_settings(),
+                "login": request.user.email,
+            }
+            for extra in _CREATED_PAGE_EXTRAS.values():
+                context.update(extra(app_password=created.app_password, login=request.user.email))
+            return render(request, "security/app_passwords/created.html", context)
     status = 400 if form.errors else 200
     return render(request, "security/app_passwords/create.html", {"form": form}, status=status)
 

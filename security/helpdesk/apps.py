@@ -8,7 +8,7 @@ class HelpdeskConfig(AppConfig):
     verbose_name = _("Helpdesk")
 
     def ready(self):
-        from security.audit import register_event_kinds
+        from security.event_kinds import register_event_kinds
 
         from . import events
 

@@ -1,17 +1,21 @@
 """What helpdesk sees of a user's security: states and names only, never a secret (SECURITY.md 34)."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max, Sum
 from django.utils.translation import gettext_lazy as _
 
-from security.selectors import security_events_recent_for, security_overview_for
+from security.app_passwords.selectors import app_password_list_for
+from security.mail_policy.selectors import mail_use_for
+from security.mail_policy.services import mail_lock_state_for
+from security.overview.selectors import security_events_recent_for, security_overview_for
+from security.sessions.selectors import user_session_list_for
+from security.trusted_devices.selectors import trusted_device_list_for
 
 RECENT_EVENTS_FOR_HELPDESK = 20
 
 
 def sign_in_lock_state_for(*, user) -> dict:
-    from axes.models import AccessAttempt
-
     totals = AccessAttempt.objects.filter(username=user.email).aggregate(
         failures=Sum("failures_since_start"), last=Max("attempt_time")
     )
@@ -20,9 +24,6 @@ def sign_in_lock_state_for(*, user) -> dict:
 
 
 def _mail_lock_state_for(*, user) -> dict:
-    from security.mail_policy.selectors import mail_use_for
-    from security.mail_policy.services import mail_lock_state_for
-
     return {**mail_lock_state_for(user=user), "main_password": mail_use_for(user=user)}
 
 
@@ -31,8 +32,6 @@ APP_PASSWORD_STATUS_LABELS = {"active": _("active"), "revoked": _("revoked"), "e
 
 def app_passwords_for_helpdesk(*, user) -> list[dict]:
     """Names, scopes, dates and status: never the token or its hash."""
-    from security.app_passwords.selectors import app_password_list_for
-
     return [
         {
             "name": app_password.name,
@@ -49,8 +48,6 @@ def app_passwords_for_helpdesk(*, user) -> list[dict]:
 
 
 def helpdesk_security_state_for(*, user) -> dict:
-    from security.trusted_devices.selectors import trusted_device_list_for, user_session_list_for
-
     return {
         **security_overview_for(user=user),
         "app_password_list": app_passwords_for_helpdesk(user=user),

@@ -12,6 +12,7 @@ Invariants:
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from axes.utils import reset
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.functional import Promise
@@ -20,9 +21,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.services import throttle
 from accounts.signals import credentials_reset
+from security.app_passwords.services import app_passwords_revoke_all
 from security.audit import security_event_record
 from security.client import Client
 from security.ids import object_id_parse
+from security.mail_policy.services import mail_lock_clear
+from security.phone.errors import PhoneBindRefused
+from security.phone.services import phone_remove
+from security.sessions.services import user_sessions_end_all
+from security.trusted_devices.services import trusted_devices_revoke_all
+from security.two_factor.services import two_step_disable
 
 from . import events
 
@@ -54,10 +62,6 @@ def _record(kind: str, *, user: User, staff: User, client: Client, reason: str) 
 
 
 def _clear_sign_in_lock(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    from axes.utils import reset
-
-    from security.mail_policy.services import mail_lock_clear
-
     reset(username=user.email)
     throttle.sign_in_succeeded(address=user.email)
     mail_lock_clear(user=user)  # the SMTP/IMAP/POP3 lock of the auth policy server, too
@@ -66,22 +70,16 @@ def _clear_sign_in_lock(*, user: User, staff: User, client: Client, reason: str,
 
 
 def _end_sessions(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    from security.trusted_devices.services import user_sessions_end_all
-
     user_sessions_end_all(user=user, client=client, actor=staff, reason=reason)
     return True
 
 
 def _reset_two_step(*, user: User, staff: User, client: Client, reason: str, require_setup: bool = False) -> bool:
     """Removes every factor and recovery code; trusted devices go with it (two_step_disabled signal)."""
-    from security.two_factor.services import two_step_disable
-
     return two_step_disable(user=user, client=client, actor=staff, reason=reason, require_setup=require_setup)
 
 
 def _forget_trusted_devices(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    from security.trusted_devices.services import trusted_devices_revoke_all
-
     return trusted_devices_revoke_all(user=user, client=client, actor=staff, notify=True, reason=reason) > 0
 
 
@@ -96,15 +94,10 @@ def _disable_account(*, user: User, staff: User, client: Client, reason: str, **
 
 
 def _revoke_app_passwords(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    from security.app_passwords.services import app_passwords_revoke_all
-
     return app_passwords_revoke_all(user=user, actor=staff, client=client, reason=reason) > 0
 
 
 def _unbind_phone(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    from security.phone.errors import PhoneBindRefused
-    from security.phone.services import phone_remove
-
     try:
         phone_remove(user=user, client=client, actor=staff, reason=reason)
     except PhoneBindRefused:  # no phone bound

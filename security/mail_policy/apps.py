@@ -10,9 +10,11 @@ class MailPolicyConfig(AppConfig):
     def ready(self):
         from django.core.checks import register
 
-        from security.audit import register_event_kinds
+        from security.app_passwords.mail_server_config import config_files_register
+        from security.event_kinds import register_event_kinds
 
-        from . import checks, events
+        from . import checks, dovecot_config, events
 
         register_event_kinds(events.EVENT_KINDS)
         register(checks.policy_settings_check)
+        config_files_register("mail_policy", dovecot_config.policy_files)

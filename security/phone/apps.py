@@ -8,7 +8,7 @@ class PhoneConfig(AppConfig):
     verbose_name = _("Phone")
 
     def ready(self):
-        from security.audit import register_event_kinds
+        from security.event_kinds import register_event_kinds
 
         from . import checks, events  # noqa: F401  (checks registers itself)
 

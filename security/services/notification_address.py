@@ -15,8 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.models import User, normalize_address
 from security import events
+from security.addresses import normalize_address
 from security.audit import security_event_record
 from security.client import Client
 from security.models import NotificationAddress
@@ -29,12 +29,12 @@ class ConfirmationInvalid(Exception):
     pass
 
 
-def _confirmation_token(user: User, address: str) -> str:
+def _confirmation_token(user, address: str) -> str:
     return signing.dumps({"user": user.pk, "address": address}, salt=CONFIRM_SALT)
 
 
 @transaction.atomic
-def notification_address_set(*, user: User, address: str, client: Client, base_url: str) -> NotificationAddress:
+def notification_address_set(*, user, address: str, client: Client, base_url: str) -> NotificationAddress:
     address = normalize_address(address)
     record, _created = NotificationAddress.objects.update_or_create(
         user=user, defaults={"address": address, "verified_at": None, "created_at": timezone.now()}
@@ -84,7 +84,7 @@ def notification_address_confirm(*, token: str, client: Client) -> NotificationA
 
 
 @transaction.atomic
-def notification_address_remove(*, user: User, client: Client) -> None:
+def notification_address_remove(*, user, client: Client) -> None:
     record = NotificationAddress.objects.select_for_update().filter(user=user).first()
     if record is None:
         return

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TrustedDevicesConfig(AppConfig):
     name = "security.trusted_devices"
     label = "trusted_devices"
-    verbose_name = _("Trusted devices and sessions")
+    verbose_name = _("Trusted devices")
 
     def ready(self):
         from accounts.second_step import second_step_skip_register
-        from security.audit import register_event_kinds
+        from security.event_kinds import register_event_kinds
 
         from . import events, receivers  # noqa: F401  (connects the signal receivers)
         from .skip import TRUSTED_DEVICE_SKIP

@@ -1,4 +1,4 @@
-"""Security events recorded for trusted devices and sessions (see ``security.audit``)."""
+"""Security events recorded for trusted devices (see ``security.audit``)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -7,10 +7,6 @@ DEVICE_RENAMED = "trusted_devices.renamed"
 DEVICE_REVOKED = "trusted_devices.revoked"
 DEVICES_REVOKED_ALL = "trusted_devices.revoked_all"
 SIGNED_IN_ON_TRUSTED_DEVICE = "trusted_devices.signed_in"
-SESSION_ENDED = "sessions.ended"
-SESSIONS_ENDED_OTHERS = "sessions.ended_others"
-SESSIONS_ENDED_ALL = "sessions.ended_all"
-SESSION_EXPIRED = "sessions.expired"
 
 EVENT_KINDS = {
     DEVICE_TRUSTED: _("A new device was trusted: %(device)s from %(ip)s"),
@@ -18,8 +14,4 @@ EVENT_KINDS = {
     DEVICE_REVOKED: _("Trusted device “%(device)s” revoked"),
     DEVICES_REVOKED_ALL: _("All trusted devices revoked (%(count)s)"),
     SIGNED_IN_ON_TRUSTED_DEVICE: _("Signed in on trusted device “%(device)s” without a code"),
-    SESSION_ENDED: _("Session on %(device)s ended"),
-    SESSIONS_ENDED_OTHERS: _("All other sessions ended (%(count)s)"),
-    SESSIONS_ENDED_ALL: _("Signed out everywhere (%(count)s sessions)"),
-    SESSION_EXPIRED: _("Session ended after the absolute time limit"),
 }

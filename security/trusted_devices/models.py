@@ -1,5 +1,5 @@
-"""Trusted devices ("don't ask again on this device") and the registry of signed-in sessions (SECURITY.md 27, 28,
-31, 32).
+"""Trusted devices ("don't ask again on this device") (SECURITY.md 27, 28, 31). The registry of signed-in sessions
+is ``security.sessions``.
 
 Invariants:
 - A trusted device's cookie holds ``<lookup_id>.<secret>``; the server stores only SHA-256 of the 256-bit secret
@@ -7,8 +7,6 @@ Invariants:
 - A device is valid only while ``expires_at`` is in the future (enforced here, not by the cookie's age) and while its
   ``security_stamp`` equals the user's: changing or resetting the password rotates the stamp, which ends every trust
   at once, while Django re-hashing the password on sign-in does not.
-- ``UserSession`` mirrors each signed-in Django session, so the user can see and end them. A row whose stamp no longer
-  matches the user's belongs to a session that is already dead.
 """
 
 from django.conf import settings
@@ -35,21 +33,3 @@ class TrustedDevice(models.Model):
 
     def __str__(self):
         return self.name or self.lookup_id
-
-
-class UserSession(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions")
-    session_key = models.CharField(max_length=40, unique=True, editable=False)
-    security_stamp = models.CharField(max_length=32, editable=False)
-    user_agent = models.CharField(max_length=512, blank=True, editable=False)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
-    signed_in_at = models.DateTimeField(editable=False)
-    last_activity_at = models.DateTimeField(editable=False)
-
-    class Meta:
-        verbose_name = _("signed-in session")
-        verbose_name_plural = _("signed-in sessions")
-        indexes = [models.Index(fields=["user", "last_activity_at"])]
-
-    def __str__(self):
-        return f"session {self.pk}"

@@ -1,7 +1,6 @@
-"""Signal receivers: keep the session registry in step with sign-in/sign-out, and revoke every trusted device when
-the password changes or is reset (``credentials_reset``) or two-step verification is turned off (SECURITY.md 28)."""
+"""Signal receivers: revoke every trusted device when the password changes or is reset (``credentials_reset``) or
+two-step verification is turned off (SECURITY.md 28)."""
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from accounts.signals import credentials_reset
@@ -9,18 +8,6 @@ from security.client import SYSTEM
 from security.two_factor.signals import two_step_disabled
 
 from . import services
-
-
-@receiver(user_logged_in, dispatch_uid="trusted_devices.session_start")
-def _session_start(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session"):
-        services.user_session_start(request=request, user=user)
-
-
-@receiver(user_logged_out, dispatch_uid="trusted_devices.session_forget")
-def _session_forget(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session"):
-        services.user_session_forget(session_key=request.session.session_key)
 
 
 @receiver(credentials_reset, dispatch_uid="trusted_devices.revoke_on_credentials_reset")

@@ -1,14 +1,11 @@
-"""Reads for trusted devices and sessions. A fixed number of queries, whatever the user has."""
+"""Reads for trusted devices. A fixed number of queries, whatever the user has."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from security.client import describe_user_agent
 
-from .models import TrustedDevice, UserSession
+from .models import TrustedDevice
 
 
 def trusted_devices_active_for(*, user):
@@ -28,28 +25,6 @@ def trusted_device_list_for(*, user, current_id: int | None) -> list[dict]:
             "current": device.pk == current_id,
         }
         for device in trusted_devices_active_for(user=user).order_by("-last_seen_at", "-id")
-    ]
-
-
-def user_session_list_for(*, user, current_key: str | None) -> list[dict]:
-    """Live sessions only: same security stamp, within the idle and absolute limits."""
-    now = timezone.now()
-    sessions = UserSession.objects.filter(
-        user=user,
-        security_stamp=user.security_stamp,
-        last_activity_at__gt=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
-        signed_in_at__gt=now - settings.PORTAL_SESSION_ABSOLUTE,
-    ).order_by("-last_activity_at", "-id")
-    return [
-        {
-            "id": record.pk,
-            "description": describe_user_agent(record.user_agent),
-            "ip_address": record.ip_address,
-            "signed_in_at": record.signed_in_at,
-            "last_activity_at": record.last_activity_at,
-            "current": record.session_key == current_key,
-        }
-        for record in sessions
     ]
 
 

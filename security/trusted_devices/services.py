@@ -1,5 +1,5 @@
-"""Trusting a browser, checking it at sign-in, revoking it; and the registry of signed-in sessions
-(SECURITY.md 27, 28, 29, 31, 32).
+"""Trusting a browser, checking it at sign-in, revoking it (SECURITY.md 27, 28, 29). The registry of signed-in
+sessions is ``security.sessions``.
 
 Invariants:
 - A plaintext trust token exists only in the return value of ``trusted_device_create`` and in the user's cookie.
@@ -15,26 +15,23 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import User
 from security.audit import security_event_record
-from security.client import Client, describe_user_agent
+from security.client import Client, describe_user_agent_for
 
 from . import events
-from .models import TrustedDevice, UserSession
+from .models import TrustedDevice
 
 TOKEN_SECRET_BYTES = 32  # 256 bits
 LOOKUP_ID_BYTES = 12
 _COOKIE_MAX = 200
 # A second "trust this device" from the same browser within this window refreshes the first device.
 DUPLICATE_WINDOW = timedelta(minutes=2)
-SESSION_RECORD_KEY = "user_session_id"
 
 
 # --- The cookie -------------------------------------------------------------------------------------------
@@ -75,14 +72,8 @@ def _valid_device(*, user: User, cookie_value: str | None, for_update: bool = Fa
     return device
 
 
-def _describe_for(user: User, user_agent: str) -> str:
-    """A device name for an event's details, in the user's language (as their e-mail will be), not the viewer's."""
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        return describe_user_agent(user_agent)
-
-
 def _device_label(device: TrustedDevice) -> str:
-    return device.name or _describe_for(device.user, device.user_agent)
+    return device.name or describe_user_agent_for(device.user, device.user_agent)
 
 
 # --- Trusted devices --------------------------------------------------------------------------------------
@@ -121,7 +112,7 @@ def trusted_device_create(*, user: User, client: Client, cookie_value: str | Non
                 actor=user,
                 kind=events.DEVICE_TRUSTED,
                 client=client,
-                details={"device": _describe_for(user, client.user_agent), "ip": client.ip or "-"},
+                details={"device": describe_user_agent_for(user, client.user_agent), "ip": client.ip or "-"},
                 notify=True,
             )
     return device, f"{device.lookup_id}.{secret}"
@@ -193,108 +184,6 @@ def trusted_devices_revoke_all(
                 notify=notify,
             )
     return count
-
-
-# --- Signed-in sessions ------------------------------------------------------------------------------------
-def _session_store() -> type[SessionBase]:
-    return import_module(settings.SESSION_ENGINE).SessionStore
-
-
-def user_session_start(*, request, user: User) -> UserSession:
-    """Called when ``auth.login`` succeeds: the session appears in the user's list."""
-    if not request.session.session_key:
-        request.session.save()
-    client = Client.from_request(request)
-    now = timezone.now()
-    record, _created = UserSession.objects.update_or_create(
-        session_key=request.session.session_key,
-        defaults={
-            "user": user,
-            "security_stamp": user.security_stamp,
-            "user_agent": client.user_agent,
-            "ip_address": client.ip,
-            "signed_in_at": now,
-            "last_activity_at": now,
-        },
-    )
-    request.session[SESSION_RECORD_KEY] = record.pk
-    return record
-
-
-def user_session_touch(*, request) -> None:
-    """On each signed-in request: keep the record's key, stamp, IP and last activity current (one write a minute)."""
-    user = request.user
-    record = UserSession.objects.filter(pk=request.session.get(SESSION_RECORD_KEY), user=user).first()
-    if record is None:
-        user_session_start(request=request, user=user)
-        return
-    now = timezone.now()
-    client = Client.from_request(request)
-    changed = {
-        "session_key": request.session.session_key,
-        "security_stamp": user.security_stamp,
-        "ip_address": client.ip,
-    }
-    stale = now - record.last_activity_at >= timedelta(seconds=settings.PORTAL_SESSION_ACTIVITY_WRITE_SECONDS)
-    if stale or any(getattr(record, field) != value for field, value in changed.items()):
-        changed["last_activity_at"] = now
-        UserSession.objects.filter(pk=record.pk).update(**changed)
-
-
-def user_session_forget(*, session_key: str | None) -> None:
-    if session_key:
-        UserSession.objects.filter(session_key=session_key).delete()
-
-
-def user_session_end(*, user: User, session_id: int, client: Client) -> bool:
-    """End one of the user's sessions on the server: its next request is signed out."""
-    with transaction.atomic():
-        record = UserSession.objects.select_for_update().filter(user=user, pk=session_id).first()
-        if record is None:
-            return False
-        _session_store()().delete(record.session_key)
-        record.delete()
-        security_event_record(
-            user=user,
-            actor=user,
-            kind=events.SESSION_ENDED,
-            client=client,
-            details={"device": _describe_for(user, record.user_agent)},
-        )
-    return True
-
-
-def user_sessions_end_all(*, user: User, client: Client, actor: User, reason: str = "") -> int:
-    """Helpdesk: end every signed-in session of the user on the server. Trusted devices stay trusted."""
-    with transaction.atomic():
-        records = list(UserSession.objects.select_for_update().filter(user=user))
-        store = _session_store()()
-        for record in records:
-            store.delete(record.session_key)
-        UserSession.objects.filter(pk__in=[record.pk for record in records]).delete()
-        security_event_record(
-            user=user,
-            actor=actor,
-            kind=events.SESSIONS_ENDED_ALL,
-            client=client,
-            details={"count": len(records), **({"reason": reason} if reason else {})},
-            notify=True,
-        )
-    return len(records)
-
-
-def user_sessions_end_others(*, user: User, keep_session_key: str | None, client: Client) -> int:
-    with transaction.atomic():
-        records = list(UserSession.objects.select_for_update().filter(user=user).exclude(session_key=keep_session_key))
-        store = _session_store()()
-        for record in records:
-            store.delete(record.session_key)
-        UserSession.objects.filter(pk__in=[record.pk for record in records]).delete()
-        if records:
-            security_event_record(
-                user=user, actor=user, kind=events.SESSIONS_ENDED_OTHERS, client=client, details={"count": len(records)}
-            )
-    return len(records)
 
 
 def trusted_device_cookie_is_dead(*, cookie_value: str | None) -> bool:

@@ -1,6 +1,7 @@
-"""Trusted devices and signed-in sessions pages. Views check a form, call one service, and redirect or render.
+"""Trusted devices pages (the sessions pages are ``security.sessions.views``). Views check a form, call one service,
+and redirect or render.
 
-Revoking and ending only take privileges away, so they need a signed-in user but no fresh second factor.
+Revoking only take privileges away, so it needs a signed-in user but no fresh second factor.
 """
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from security.client import Client
 
 from . import services
 from .forms import TrustedDeviceRenameForm
-from .selectors import trusted_device_list_for, user_session_list_for
+from .selectors import trusted_device_list_for
 
 
 def _current_device_id(request) -> int | None:
@@ -70,32 +71,3 @@ def device_revoke_all(request):
     )
     messages.success(request, _("No device is trusted any more (%(count)d revoked).") % {"count": count})
     return redirect("trusted_devices:list")
-
-
-@login_required
-def session_list(request):
-    sessions = user_session_list_for(user=request.user, current_key=request.session.session_key)
-    return render(request, "security/trusted_devices/sessions.html", {"sessions": sessions})
-
-
-@require_POST
-@login_required
-def session_end(request, session_id: int):
-    current = request.session.get(services.SESSION_RECORD_KEY)
-    if session_id == current:
-        messages.error(request, _("To end this session, sign out."))
-    elif services.user_session_end(user=request.user, session_id=session_id, client=Client.from_request(request)):
-        messages.success(request, _("That session was ended."))
-    else:
-        messages.error(request, _("That session has already ended."))
-    return redirect("trusted_devices:sessions")
-
-
-@require_POST
-@login_required
-def sessions_end_others(request):
-    count = services.user_sessions_end_others(
-        user=request.user, keep_session_key=request.session.session_key, client=Client.from_request(request)
-    )
-    messages.success(request, _("Signed out everywhere else (%(count)d sessions ended).") % {"count": count})
-    return redirect("trusted_devices:sessions")

@@ -8,7 +8,7 @@ class TwoFactorConfig(AppConfig):
     verbose_name = _("Two-step verification")
 
     def ready(self):
-        from security.audit import register_event_kinds
+        from security.event_kinds import register_event_kinds
 
         from . import admin_site, checks, events, phone_method  # noqa: F401  (registering: SMS method, system check)
 

@@ -1,4 +1,4 @@
-"""Account recovery ("Forgot password?"): every branch of accounts.services.recovery through its pages."""
+"""Account recovery ("Forgot password?"): every branch of accounts.recovery.services through its pages."""
 
 import re
 import statistics
@@ -521,7 +521,7 @@ def test_the_stored_expiry_is_enforced(user):
 
 
 def test_the_service_refuses_to_skip_the_second_factor(enrolled):
-    from accounts.services.recovery import RecoveryError, recovery_complete
+    from accounts.recovery.services import RecoveryError, recovery_complete
     from security.client import SYSTEM
 
     with_alert(enrolled)

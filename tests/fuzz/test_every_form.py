@@ -39,7 +39,7 @@ LOGGED_ON_REFUSAL = {
     "axes.accessfailurelog",
     "axes.accesslog",
     "sessions.session",
-    "trusted_devices.usersession",
+    "user_sessions.usersession",
 }
 # Signing out (or ending every session) would turn the rest of the walk into the signed-out walk.
 SKIP_POST = {"/account/sign-out/", "/devices/sessions/end-others/"}

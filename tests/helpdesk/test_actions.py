@@ -92,7 +92,7 @@ def test_end_sessions(helpdesk_client, db):
     users_browser = Client()
     users_browser.post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
     assert users_browser.get("/").status_code == 200
-    from security.trusted_devices.models import UserSession
+    from security.sessions.models import UserSession
 
     assert UserSession.objects.filter(user=user).count() == 1
     run_action(helpdesk_client, "end_sessions", [user])
@@ -296,7 +296,8 @@ def test_search_by_phone_or_name_shows_the_phone_masked(helpdesk_client, term):
 
 
 def test_user_page_lists_devices_and_sessions_without_tokens(helpdesk_client):
-    from security.trusted_devices.models import TrustedDevice, UserSession
+    from security.sessions.models import UserSession
+    from security.trusted_devices.models import TrustedDevice
 
     user, _browser = _user_with_two_step_and_trust()
     html = helpdesk_client.get(f"/admin/accounts/user/{user.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from security.trusted_devices.models import TrustedDevice, UserSession
+from security.sessions.models import UserSession
+from security.trusted_devices.models import TrustedDevice
 from tests.factories import PASSWORD
 from tests.two_factor.otp import code_at, current_step
 

@@ -1,8 +1,9 @@
 """Reads for the Security overview and the activity page. Query counts do not grow with the user's data."""
 
+from accounts.recovery.services import recovery_channels_for
 from security.app_passwords.selectors import app_password_overview
-from security.audit import event_description
 from security.client import describe_user_agent
+from security.event_kinds import event_description
 from security.models import ActorKind, SecurityEvent
 from security.phone.selectors import phone_overview
 from security.trusted_devices.selectors import trusted_device_overview
@@ -28,8 +29,6 @@ def security_events_recent_for(*, user, limit: int) -> list[dict]:
 
 
 def security_overview_for(*, user) -> dict:
-    from accounts.services.recovery import recovery_channels_for
-
     return {
         "two_step": two_step_overview(user=user),
         "phone": phone_overview(user=user),

@@ -1,5 +1,4 @@
 """Per request: end sessions past the absolute limit and keep the session registry current (SECURITY.md 31, 32).
-The trusted-device cookie is set by the views that finish a sign-in (``portal/flows.py``), not here.
 
 The idle limit is Django's own: ``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``. The absolute limit counts
 from ``sign_in_complete`` (``signed_in_at`` in the session) and is checked here on every signed-in request.
@@ -11,11 +10,11 @@ from django.conf import settings
 from django.contrib import auth
 from django.utils import timezone
 
-from accounts.services.sign_in import SIGNED_IN_AT_KEY
 from security.audit import security_event_record
 from security.client import Client
 
 from . import events, services
+from .services import SIGNED_IN_AT_KEY
 
 
 def _past_absolute_limit(request) -> bool:

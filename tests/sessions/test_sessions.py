@@ -5,8 +5,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from security.models import SecurityEvent
-from security.trusted_devices import events
-from security.trusted_devices.models import UserSession
+from security.sessions import events
+from security.sessions.models import UserSession
 from tests.factories import PASSWORD
 
 PHONE_UA = (

@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from axes.utils import reset
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
@@ -38,11 +39,18 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import events
 from accounts.models import RecoveryRequest, User, normalize_address
+from accounts.services import throttle
 from accounts.services.passwords import password_set
 from security import sms
 from security.audit import security_event_record
 from security.client import Client
 from security.notifications import notification_recipients_for
+from security.phone.errors import PhoneError, SmsCodeRejected
+from security.phone.selectors import phone_number_of
+from security.phone.services import sms_code_send, sms_code_verify, sms_notice_send
+from security.two_factor.methods import methods_available_for
+from security.two_factor.selectors import recovery_codes_remaining
+from security.two_factor.services import SecondStepError, second_factor_verify
 
 log = logging.getLogger("portal.recovery")
 
@@ -132,8 +140,6 @@ def _alert_address_of(user: User) -> str | None:
 
 
 def _phone_of(user: User) -> str | None:
-    from security.phone.selectors import phone_number_of
-
     return phone_number_of(user=user)
 
 
@@ -292,9 +298,6 @@ def _code_mail_send(*, user: User, to: str, code: str) -> None:
 
 
 def _code_sms_send(*, user: User, number: str, session_key: str, client: Client) -> None:
-    from security.phone.errors import PhoneError
-    from security.phone.services import sms_code_send
-
     try:
         sms_code_send(
             user=user,
@@ -378,9 +381,6 @@ def recovery_code_verify(*, session, code: str, client: Client) -> str:
 
 
 def _sms_code_right(*, user: User, code: str, session_key: str, client: Client) -> bool:
-    from security.phone.errors import SmsCodeRejected
-    from security.phone.services import sms_code_verify
-
     try:
         sms_code_verify(user=user, purpose=SMS_PURPOSE, session_key=session_key, code=code, client=client)
     except SmsCodeRejected:
@@ -390,9 +390,6 @@ def _sms_code_right(*, user: User, code: str, session_key: str, client: Client) 
 
 def second_factor_methods_for(*, user: User) -> list:
     """The factors that may join the proven channel: authenticator app and recovery codes (with codes left)."""
-    from security.two_factor.methods import methods_available_for
-    from security.two_factor.selectors import recovery_codes_remaining
-
     usable = []
     for method in methods_available_for(user):
         if method.key not in SECOND_FACTOR_METHODS:
@@ -439,8 +436,6 @@ def recovery_next_step(*, session) -> str | None:
 # --- 3. the second factor ---------------------------------------------------------------------------------
 def recovery_second_factor_verify(*, session, method_key: str, code: str, client: Client) -> None:
     """Check an authenticator or recovery code for a user whose channel this session proved."""
-    from security.two_factor.services import SecondStepError, second_factor_verify
-
     user = recovery_user_for(session=session)
     if user is None:
         raise RecoveryError(MSG_RESTART, restart=True)
@@ -499,17 +494,11 @@ def recovery_complete(*, session, new_password: str, client: Client) -> User:
 
 
 def _sign_in_lock_clear(*, user: User) -> None:
-    from axes.utils import reset
-
-    from accounts.services import throttle
-
     reset(username=user.email)
     throttle.sign_in_succeeded(address=user.email)
 
 
 def _phone_notice_send(*, user: User, client: Client) -> None:
-    from security.phone.services import sms_notice_send
-
     if _phone_of(user):
         sms_notice_send(user=user, template=sms.TEMPLATE_PASSWORD_RESET, client=client)
 

@@ -1,4 +1,4 @@
-"""The "Forgot password?" pages. Each view checks its form and calls one service of accounts.services.recovery."""
+"""The "Forgot password?" pages. Each view checks its form and calls one service of accounts.recovery.services."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,20 +8,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.recovery_forms import RecoveryCodeForm, RecoveryPasswordForm, RecoverySecondFactorForm, RecoveryStartForm
-from accounts.services import recovery
+from accounts.recovery import services as recovery
+from accounts.recovery.forms import RecoveryCodeForm, RecoveryPasswordForm, RecoverySecondFactorForm, RecoveryStartForm
 from security.client import Client
 
 NEXT_URLS = {
-    recovery.NEXT_SECOND_FACTOR: "accounts:recovery_second_factor",
-    recovery.NEXT_PASSWORD: "accounts:recovery_password",
-    recovery.NEXT_HELPDESK: "accounts:recovery_helpdesk",
+    recovery.NEXT_SECOND_FACTOR: "recovery:second_factor",
+    recovery.NEXT_PASSWORD: "recovery:password",
+    recovery.NEXT_HELPDESK: "recovery:helpdesk",
 }
 
 
 def _restart(request, error):
     messages.error(request, error.message)
-    return redirect("accounts:recovery_start")
+    return redirect("recovery:start")
 
 
 @csrf_protect
@@ -40,7 +40,7 @@ def recovery_start_view(request):
             )
         except recovery.RecoveryError as error:
             return render(request, "accounts/recovery/start.html", {"form": form, "error": error.message}, status=429)
-        return redirect("accounts:recovery_code")
+        return redirect("recovery:code")
     return render(request, "accounts/recovery/start.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -51,7 +51,7 @@ def recovery_code_view(request):
     state = recovery.recovery_state_of(request.session)
     if state is None:
         messages.error(request, recovery.MSG_RESTART)
-        return redirect("accounts:recovery_start")
+        return redirect("recovery:start")
     form = RecoveryCodeForm(data=request.POST if request.method == "POST" else None)
     error, status = None, 200
     if request.method == "POST" and form.is_valid():
@@ -83,7 +83,7 @@ def recovery_code_view(request):
 def recovery_second_factor_view(request):
     step = recovery.recovery_next_step(session=request.session)
     if step != recovery.NEXT_SECOND_FACTOR:
-        return redirect(NEXT_URLS[step]) if step else redirect("accounts:recovery_start")
+        return redirect(NEXT_URLS[step]) if step else redirect("recovery:start")
     user = recovery.recovery_user_for(session=request.session)
     methods = recovery.second_factor_methods_for(user=user)
     form = RecoverySecondFactorForm(methods, data=request.POST if request.method == "POST" else None)
@@ -101,7 +101,7 @@ def recovery_second_factor_view(request):
                 return _restart(request, refused)
             error, status = refused.message, refused.status
         else:
-            return redirect("accounts:recovery_password")
+            return redirect("recovery:password")
     elif form.errors:
         status = 400
     return render(request, "accounts/recovery/second_factor.html", {"form": form, "error": error}, status=status)
@@ -113,7 +113,7 @@ def recovery_second_factor_view(request):
 def recovery_password_view(request):
     step = recovery.recovery_next_step(session=request.session)
     if step != recovery.NEXT_PASSWORD:
-        return redirect(NEXT_URLS[step]) if step else redirect("accounts:recovery_start")
+        return redirect(NEXT_URLS[step]) if step else redirect("recovery:start")
     user = recovery.recovery_user_for(session=request.session)
     form = RecoveryPasswordForm(user, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -135,5 +135,5 @@ def recovery_password_view(request):
 @never_cache
 def recovery_helpdesk_view(request):
     if recovery.recovery_next_step(session=request.session) != recovery.NEXT_HELPDESK:
-        return redirect("accounts:recovery_start")
+        return redirect("recovery:start")
     return render(request, "accounts/recovery/helpdesk.html")

@@ -1,4 +1,4 @@
-"""Forms of the account-recovery pages: shape of input only (the rules are in accounts.services.recovery)."""
+"""Forms of the account-recovery pages: shape of input only (the rules are in accounts.recovery.services)."""
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ADDRESS_MAX, password_field
 from accounts.models import normalize_address
-from accounts.services.recovery import CHANNEL_EMAIL, CHANNEL_SMS, CODE_INPUT_MAX
+from accounts.recovery.services import CHANNEL_EMAIL, CHANNEL_SMS, CODE_INPUT_MAX
 
 
 class RecoveryStartForm(forms.Form):

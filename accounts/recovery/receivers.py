@@ -6,9 +6,9 @@ from django.dispatch import receiver
 
 from security.client import Client
 
+from .services import recovery_cancel_on_sign_in
 
-@receiver(user_logged_in, dispatch_uid="accounts.recovery.cancel_on_sign_in")
+
+@receiver(user_logged_in, dispatch_uid="recovery.cancel_on_sign_in")
 def _cancel_recovery_on_sign_in(sender, request, user, **kwargs):
-    from accounts.services.recovery import recovery_cancel_on_sign_in
-
     recovery_cancel_on_sign_in(user=user, client=Client.from_request(request))

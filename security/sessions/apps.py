@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SessionsConfig(AppConfig):
+    name = "security.sessions"
+    # "sessions" is django.contrib.sessions' label.
+    label = "user_sessions"
+    verbose_name = _("Signed-in sessions")
+
+    def ready(self):
+        from security.event_kinds import register_event_kinds
+
+        from . import events, receivers  # noqa: F401  (connects the signal receivers)
+
+        register_event_kinds(events.EVENT_KINDS)

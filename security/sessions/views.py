@@ -1,0 +1,44 @@
+"""The signed-in sessions pages (routed under /devices/ with the trusted devices, ``trusted_devices:sessions``).
+
+Ending a session only takes privileges away, so it needs a signed-in user but no fresh second factor.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from security.client import Client
+
+from . import services
+from .selectors import user_session_list_for
+
+
+@login_required
+def session_list(request):
+    sessions = user_session_list_for(user=request.user, current_key=request.session.session_key)
+    return render(request, "security/trusted_devices/sessions.html", {"sessions": sessions})
+
+
+@require_POST
+@login_required
+def session_end(request, session_id: int):
+    current = request.session.get(services.SESSION_RECORD_KEY)
+    if session_id == current:
+        messages.error(request, _("To end this session, sign out."))
+    elif services.user_session_end(user=request.user, session_id=session_id, client=Client.from_request(request)):
+        messages.success(request, _("That session was ended."))
+    else:
+        messages.error(request, _("That session has already ended."))
+    return redirect("trusted_devices:sessions")
+
+
+@require_POST
+@login_required
+def sessions_end_others(request):
+    count = services.user_sessions_end_others(
+        user=request.user, keep_session_key=request.session.session_key, client=Client.from_request(request)
+    )
+    messages.success(request, _("Signed out everywhere else (%(count)d sessions ended).") % {"count": count})
+    return redirect("trusted_devices:sessions")
