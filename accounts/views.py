@@ -16,6 +16,7 @@ from accounts.services.passwords import password_change
 from accounts.services.profile import user_language_set
 from accounts.services.sign_in import sign_in_password_step, sign_out
 from portal.http import safe_next_url, safe_redirect
+from security.selectors import password_change_consequences_for
 
 
 @sensitive_post_parameters("password")
@@ -73,7 +74,15 @@ def password_change_view(request):
                 messages.success(request, _("Your password was changed. Your other sessions have been signed out."))
                 return redirect("security:overview")
             status = form.current_password_refused(check)
-    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+    context = {
+        "form": form,
+        # "This wasn't me" on the activity page leads here: one place that changes the password and ends the rest.
+        "securing": request.GET.get("secure") == "1",
+        "consequences": password_change_consequences_for(
+            user=request.user, current_key=request.session.session_key
+        ),
+    }
+    return render(request, "accounts/password_change.html", context, status=status)
 
 
 @require_POST

@@ -1,5 +1,7 @@
 """Reads for the Security overview and the activity page. Query counts do not grow with the user's data."""
 
+from django.db.models import Q
+
 from security.app_passwords.selectors import app_password_overview
 from security.audit import event_description
 from security.client import describe_user_agent
@@ -11,8 +13,35 @@ from security.two_factor.selectors import two_step_overview
 RECENT_EVENTS_ON_OVERVIEW = 5
 
 
-def security_events_recent_for(*, user, limit: int) -> list[dict]:
-    events = SecurityEvent.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
+# The activity page's filter: a kind of event is a group of event-kind prefixes (each app names its kinds
+# "<area>.<what>", the phone app "phone_…" and "sms_…").
+ACTIVITY_KIND_PREFIXES = {
+    "sign_in": (
+        "account.signed_in",
+        "account.sign_in_failed",
+        "account.signed_out",
+        "trusted_devices.signed_in",
+        "two_step.second_factor",
+        "sessions.",
+    ),
+    "password": ("account.password", "account.recovery"),
+    "two_step": ("two_step.enabled", "two_step.disabled", "two_step.authenticator", "two_step.recovery_code"),
+    "phone": ("phone_", "sms_"),
+    "app_passwords": ("app_password.", "mail."),
+    "devices": ("trusted_devices.trusted", "trusted_devices.renamed", "trusted_devices.revoked"),
+    "alerts": ("notifications.",),
+}
+
+
+def security_events_recent_for(*, user, limit: int, kind: str = "") -> list[dict]:
+    """The newest events, optionally of one kind (a key of ``ACTIVITY_KIND_PREFIXES``; forms validate it)."""
+    events = SecurityEvent.objects.filter(user=user)
+    if kind:
+        match = Q()
+        for prefix in ACTIVITY_KIND_PREFIXES[kind]:
+            match |= Q(kind__startswith=prefix)
+        events = events.filter(match)
+    events = events.order_by("-created_at", "-id")[:limit]
     return [
         {
             "description": event_description(event.kind, event.details),
@@ -38,3 +67,48 @@ def security_overview_for(*, user) -> dict:
         "recent_events": security_events_recent_for(user=user, limit=RECENT_EVENTS_ON_OVERVIEW),
         "recovery": recovery_channels_for(user=user),
     }
+
+
+def password_change_consequences_for(*, user, current_key: str | None) -> list[str]:
+    """What changing the password also does, said on the form before the user submits (the rules themselves live
+    in ``accounts.services.passwords.password_set`` and the ``credentials_reset`` listeners)."""
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from security.app_passwords.selectors import app_password_active_count
+    from security.trusted_devices.selectors import trusted_devices_active_for, user_session_list_for
+
+    others = sum(1 for s in user_session_list_for(user=user, current_key=current_key) if not s["current"])
+    devices = trusted_devices_active_for(user=user).count()
+    app_passwords = app_password_active_count(user=user)
+    sentences = [
+        ngettext(
+            "You stay signed in here; your %(count)d other session is signed out.",
+            "You stay signed in here; your %(count)d other sessions are signed out.",
+            others,
+        )
+        % {"count": others}
+        if others
+        else _("You stay signed in here; any other session is signed out."),
+        ngettext(
+            "Your %(count)d trusted device is forgotten: it will be asked for a code again.",
+            "Your %(count)d trusted devices are forgotten: they will be asked for a code again.",
+            devices,
+        )
+        % {"count": devices}
+        if devices
+        else _("Trusted devices are forgotten: they will be asked for a code again."),
+    ]
+    if not settings.PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE:
+        sentences.append(
+            ngettext(
+                "Your %(count)d app password is revoked: mail apps using it stop until you give them a new one.",
+                "Your %(count)d app passwords are revoked: mail apps using them stop until you give them new ones.",
+                app_passwords,
+            )
+            % {"count": app_passwords}
+            if app_passwords
+            else _("App passwords are revoked: mail apps using them stop until you give them new ones.")
+        )
+    return sentences

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from security.client import Client
-from security.forms import NotificationAddressForm
+from security.forms import ActivityFilterForm, NotificationAddressForm
 from security.models import NotificationAddress
 from security.reauth import reauth_required
 from security.selectors import security_events_recent_for, security_overview_for
@@ -22,10 +22,13 @@ def overview(request):
 
 @login_required
 def activity(request):
-    events = security_events_recent_for(user=request.user, limit=ACTIVITY_PAGE_SIZE)
     from security.mail_policy.selectors import mail_uses_for
 
-    return render(request, "security/activity.html", {"events": events, "mail_uses": mail_uses_for(user=request.user)})
+    form = ActivityFilterForm(data=request.GET or None)
+    kind = form.cleaned_data["kind"] if form.is_valid() else ""
+    events = security_events_recent_for(user=request.user, limit=ACTIVITY_PAGE_SIZE, kind=kind)
+    context = {"events": events, "form": form, "kind": kind, "mail_uses": mail_uses_for(user=request.user)}
+    return render(request, "security/activity.html", context, status=400 if form.errors else 200)
 
 
 @reauth_required

@@ -56,3 +56,44 @@ def user_session_list_for(*, user, current_key: str | None) -> list[dict]:
 def trusted_device_overview(*, user) -> dict:
     """What the Security overview card shows."""
     return {"count": trusted_devices_active_for(user=user).count(), "manage_url": reverse("trusted_devices:list")}
+
+
+def _device_title(device: dict) -> str:
+    return device["name"] or device["description"]
+
+
+def trusted_device_revoke_consequences(*, user, device_id: int, current_id: int | None) -> list[str] | None:
+    """What forgetting one trusted device changes, or None if it is not (or no longer) trusted."""
+    from django.utils.translation import gettext as _
+
+    device = next((d for d in trusted_device_list_for(user=user, current_id=current_id) if d["id"] == device_id), None)
+    if device is None:
+        return None
+    if device["current"]:
+        return [_("This browser will be asked for a code at your next sign-in.")]
+    return [_("%(device)s will be asked for a code at its next sign-in.") % {"device": _device_title(device)}]
+
+
+def trusted_devices_revoke_all_consequences(*, user) -> list[str] | None:
+    from django.utils.translation import gettext as _
+
+    devices = trusted_device_list_for(user=user, current_id=None)
+    if not devices:
+        return None
+    return [
+        _("%(device)s will be asked for a code at its next sign-in.") % {"device": _device_title(device)}
+        for device in devices
+    ]
+
+
+def sessions_end_others_consequences(*, user, current_key: str | None) -> list[str]:
+    from django.utils.translation import gettext as _
+
+    others = [s for s in user_session_list_for(user=user, current_key=current_key) if not s["current"]]
+    if not others:
+        return [_("You are not signed in anywhere else right now, so nothing else changes.")]
+    return [
+        _("%(device)s (%(ip)s) is signed out and must sign in again.")
+        % {"device": session["description"], "ip": session["ip_address"] or "–"}
+        for session in others
+    ]

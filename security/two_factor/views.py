@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -126,6 +127,7 @@ def verify(request):
         return done
 
     extra = {
+        "signing_in_as": user.email,
         "offer_trust": True,
         "trust_days": settings.PORTAL_TRUSTED_DEVICE_DAYS,
         "remember": request.POST.get("remember") == "on",
@@ -239,6 +241,7 @@ def setup(request):
     context = {
         "form": form,
         "qr_svg": crypto.qr_svg(uri),
+        "otpauth_uri": uri,  # "add to authenticator app" on the phone that shows the QR code
         "secret_text": crypto.totp_secret_for_display(secret),
         "replacing": authenticator_for(user=user) is not None,
         "issuer": settings.PORTAL_TOTP_ISSUER,
@@ -266,15 +269,8 @@ def recovery_codes_download(request):
     if not codes:
         messages.error(request, _("Those recovery codes can no longer be shown. Generate new ones if you need to."))
         return redirect("two_factor:recovery_codes")
-    lines = [
-        _("Recovery codes for %(address)s at %(site)s")
-        % {"address": request.user.email, "site": settings.PORTAL_SITE_NAME},
-        _("Each code works once. Keep them somewhere safe."),
-        "",
-        *codes,
-        "",
-    ]
-    response = HttpResponse("\r\n".join(lines), content_type="text/plain; charset=utf-8")
+    body = render_to_string("security/two_factor/recovery_codes.txt", {"codes": codes}, request=request)
+    response = HttpResponse(body.replace("\n", "\r\n"), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="recovery-codes.txt"'
     return response
 
