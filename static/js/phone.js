@@ -41,7 +41,7 @@
         return;
       }
       button.disabled = true;
-      button.textContent = wait.replace("%(seconds)s", String(seconds));
+      button.textContent = wait.replace("{seconds}", String(seconds));
       window.setTimeout(tick, 250);
     }
     tick();

@@ -139,7 +139,7 @@ def test_resend_too_early_then_allowed(user, sms_outbox):
         start(client, "13812345678")
         page = text(client.get("/phone/confirm/"))
         assert "You can ask for a new code in 60 seconds." in page
-        assert 'data-resend-in="60"' in page and 'data-label-wait="Resend in %(seconds)s s"' in page
+        assert 'data-resend-in="60"' in page and 'data-label-wait="Resend in {seconds} s"' in page
         clock.shift(15)
         early = client.post("/phone/resend/", follow=True)
         assert "A code was sent just now. You can ask for a new one in 45 seconds" in text(early)
