@@ -135,3 +135,24 @@ def test_the_stylesheet_labels_cells_and_keeps_groups_whole():
     css = (Path(__file__).resolve().parents[2] / "static/css/portal.css").read_text()
     assert "content: attr(data-label)" in css
     assert ".secret .group { display: inline-block; white-space: nowrap;" in css
+
+
+# --- The new pages read fully in Chinese ------------------------------------------------------------------------
+def test_confirmation_pages_and_filters_read_in_chinese(client_signed_in, user):
+    from security.app_passwords.models import AppPassword
+    from tests.phone.factories import PhoneBindingFactory
+    from tests.test_pages import untranslated_words
+
+    app_password_create(user=user, name="Outlook", scope="all", actor=None, client=SYSTEM)
+    PhoneBindingFactory(user=user)
+    pk = AppPassword.objects.get(user=user).pk
+    for path in (
+        f"/app-passwords/{pk}/revoke/",
+        "/app-passwords/revoke-all/",
+        "/devices/sessions/end-others/",
+        "/phone/remove/",
+        "/activity/?kind=phone",
+        "/account/password/?secure=1",
+    ):
+        html = client_signed_in.get(path, **ZH).content.decode()
+        assert untranslated_words(html, user.email) - {"outlook"} == set(), path
