@@ -195,6 +195,11 @@ def test_ux_flows(browser, live_server, transactional_db, lang, size):
     expect(page.get_by_test_id("recovery-sheet-header")).to_contain_text(user.email)
     expect(page.get_by_test_id("recovery-copy")).to_be_visible()
     shot(page, "recovery-codes", lang, size)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page.get_by_test_id("recovery-copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()").split()
+    shown = page.locator("#recovery-codes code").all_inner_texts()
+    assert copied == shown and len(shown) >= 8, (copied, shown)
     page.get_by_test_id("recovery-done").click()
 
     # Activity: a filter, a clear error for a bad one, and "this wasn't me" leading to the password change.

@@ -156,3 +156,9 @@ def test_confirmation_pages_and_filters_read_in_chinese(client_signed_in, user):
     ):
         html = client_signed_in.get(path, **ZH).content.decode()
         assert untranslated_words(html, user.email) - {"outlook"} == set(), path
+
+
+def test_an_empty_filter_says_so_rather_than_no_activity_at_all(client_signed_in):
+    html = page(client_signed_in, "/activity/?kind=alerts")
+    assert "No activity of this kind among your recent events." in html
+    assert "No security activity yet." not in html
