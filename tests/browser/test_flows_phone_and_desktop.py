@@ -2,7 +2,8 @@
 pages before destroying, the second step naming the account, the resend countdown on the button, the
 "add to authenticator app" link, the recovery-code sheet, the activity filter and "this wasn't me", labelled
 table cells and app-password groups that never wrap. Screenshots of each page go to
-test-results/screenshots/ux-flows/ (gitignored), kept as the run's artefacts."""
+test-artifacts/screenshots/ux-flows/ (gitignored), kept as the run's artefacts: not under test-results/, which
+pytest-playwright empties at the start of every pytest run."""
 
 import re
 import time
@@ -22,7 +23,7 @@ from tests.factories import PASSWORD, UserFactory
 from tests.phone.factories import PhoneBindingFactory
 
 KEY = b"ux-flows-browser-key"  # 20 bytes
-SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots" / "ux-flows"
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots" / "ux-flows"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 WORDS = {
