@@ -13,7 +13,7 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts.flows import sign_in_with_password
 from accounts.forms import PasswordChangeForm, SignInForm
-from accounts.services.passwords import password_change
+from accounts.services.passwords import password_change, password_change_consequences_for
 from accounts.services.profile import user_language_set
 from accounts.services.sign_in import sign_out
 from portal.flows import flow_redirect
@@ -71,7 +71,15 @@ def password_change_view(request):
                 messages.success(request, _("Your password was changed. Your other sessions have been signed out."))
                 return redirect("security:overview")
             status = form.current_password_refused(check)
-    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+    context = {
+        "form": form,
+        # "This wasn't me" on the activity page leads here: one place that changes the password and ends the rest.
+        "securing": request.GET.get("secure") == "1",
+        "consequences": password_change_consequences_for(
+            user=request.user, current_key=request.session.session_key
+        ),
+    }
+    return render(request, "accounts/password_change.html", context, status=status)
 
 
 @require_POST

@@ -14,3 +14,24 @@ class NotificationAddressForm(forms.Form):
         if address == self.user.email:
             raise forms.ValidationError(_("Use an address other than this mailbox."), code="same_as_mailbox")
         return address
+
+
+class ActivityFilterForm(forms.Form):
+    """``?kind=`` on the activity page. An unknown value is a form error (400), never a server error."""
+
+    KINDS = [
+        ("", _("All activity")),
+        ("sign_in", _("Sign-ins and sessions")),
+        ("password", _("Password and account recovery")),
+        ("two_step", _("Two-step verification")),
+        ("phone", _("Phone and text messages")),
+        ("app_passwords", _("App passwords and mail apps")),
+        ("devices", _("Trusted devices")),
+        ("alerts", _("Alert address")),
+    ]
+    kind = forms.ChoiceField(
+        label=_("Show"),
+        choices=KINDS,
+        required=False,
+        error_messages={"invalid_choice": _("There is no such kind of activity. Choose one from the list.")},
+    )

@@ -30,8 +30,24 @@ from accounts.services import throttle
 from accounts.signals import credentials_reset
 from security.audit import security_event_record
 from security.client import Client, client_ip
+from security.sessions.selectors import password_change_ends_sessions
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+# What a password change also ends, said on the form before the user submits: the sessions (below accounts), then
+# each feature that acts on ``credentials_reset``, registered from its AppConfig.ready as a function
+# (user=..., current_key=...) -> sentence or None, so accounts, below the features, names none of them.
+_CHANGE_CONSEQUENCES: list = []
+
+
+def password_change_consequence_register(build) -> None:
+    _CHANGE_CONSEQUENCES.append(build)
+
+
+def password_change_consequences_for(*, user: User, current_key: str | None) -> list[str]:
+    builds = [password_change_ends_sessions, *_CHANGE_CONSEQUENCES]
+    sentences = (build(user=user, current_key=current_key) for build in builds)
+    return [sentence for sentence in sentences if sentence]
 
 
 class Purpose(enum.StrEnum):

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import AppPassword
 
@@ -37,3 +39,62 @@ def mail_client_settings() -> list[dict]:
         }
         for protocol, key in (("SMTP", "SMTP"), ("IMAP", "IMAP"), ("POP3", "POP3"))
     ]
+
+
+def app_password_active_for(*, user, app_password_id: int) -> AppPassword | None:
+    """One of the user's app passwords that still works, or None (someone else's, revoked, expired, missing)."""
+    if not 0 < app_password_id < 2**63:
+        return None
+    return AppPassword.objects.filter(user=user, pk=app_password_id).active().first()
+
+
+def app_password_stops_sentence(app_password: AppPassword) -> str:
+    """What revoking it stops, in the user's words: the name they gave the app ("Outlook on my laptop") and what
+    its scope lets it do."""
+    from django.utils.translation import gettext as _
+
+    from .models import Scope
+
+    sentences = {
+        Scope.SMTP: _("“%(name)s” will stop sending mail."),
+        Scope.IMAP: _("“%(name)s” will stop receiving mail (IMAP and POP3)."),
+        Scope.ALL: _("“%(name)s” will stop sending and receiving mail."),
+    }
+    return sentences.get(app_password.scope, sentences[Scope.ALL]) % {"name": app_password.name}
+
+
+def app_password_revoke_consequences(*, app_password: AppPassword) -> list[str]:
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+    from django.utils.translation import gettext as _
+
+    consequences = [app_password_stops_sentence(app_password)]
+    if app_password.last_used_at:
+        consequences.append(
+            _("It was last used on %(when)s. Any app still using it is cut off from the mail server at once.")
+            % {"when": date_format(localtime(app_password.last_used_at), "SHORT_DATETIME_FORMAT")}
+        )
+    consequences.append(_("To use the app again, create a new app password and enter it in the app."))
+    return consequences
+
+
+def app_passwords_revoke_all_consequences(*, user) -> list[str]:
+    from django.utils.translation import gettext as _
+
+    active = AppPassword.objects.filter(user=user).active().order_by("name", "id")
+    consequences = [app_password_stops_sentence(app_password) for app_password in active]
+    consequences.append(_("To use a mail app again, create a new app password for it."))
+    return consequences
+
+
+def password_change_revokes_app_passwords(*, user, current_key: str | None) -> str | None:
+    if settings.PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE:
+        return None
+    count = app_password_active_count(user=user)
+    if not count:
+        return _("App passwords are revoked: mail apps using them stop until you give them new ones.")
+    return ngettext(
+        "Your %(count)d app password is revoked: mail apps using it stop until you give them a new one.",
+        "Your %(count)d app passwords are revoked: mail apps using them stop until you give them new ones.",
+        count,
+    ) % {"count": count}

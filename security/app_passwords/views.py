@@ -7,17 +7,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from security.client import Client
+from security.confirmation import Confirmation, confirmation_page, destroy_confirmed
 from security.reauth import reauth_required
 
 from . import services
 from .forms import AppPasswordCreateForm
-from .selectors import app_password_active_count, app_password_list_for, mail_client_settings
+from .selectors import (
+    app_password_active_count,
+    app_password_active_for,
+    app_password_list_for,
+    app_password_revoke_consequences,
+    app_passwords_revoke_all_consequences,
+    mail_client_settings,
+)
 from .tokens import token_groups
 
 # What other apps add to the page that shows a new app password: functions of (app_password, login) returning
@@ -80,9 +89,23 @@ def app_password_create(request):
     return render(request, "security/app_passwords/create.html", {"form": form}, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def app_password_revoke(request, app_password_id: int):
+    """GET (or a POST without the confirmation field) asks first; only the confirmation page's POST revokes."""
+    if not destroy_confirmed(request):
+        app_password = app_password_active_for(user=request.user, app_password_id=app_password_id)
+        if app_password is None:
+            raise Http404
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Revoke “%(name)s”?") % {"name": app_password.name},
+                consequences=app_password_revoke_consequences(app_password=app_password),
+                button=_("Revoke this app password"),
+                cancel_url=reverse("app_passwords:list"),
+            ),
+        )
     try:
         app_password = services.app_password_revoke(
             user=request.user,
@@ -104,9 +127,22 @@ def app_password_revoke(request, app_password_id: int):
     return redirect("app_passwords:list")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def app_passwords_revoke_all(request):
+    if not destroy_confirmed(request):
+        if not app_password_active_count(user=request.user):
+            return redirect("app_passwords:list")
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Revoke all app passwords?"),
+                consequences=app_passwords_revoke_all_consequences(user=request.user),
+                keeps=[_("Signing in to this site with your account password keeps working.")],
+                button=_("Revoke all app passwords"),
+                cancel_url=reverse("app_passwords:list"),
+            ),
+        )
     count = services.app_passwords_revoke_all(
         user=request.user, actor=request.user, client=Client.from_request(request)
     )

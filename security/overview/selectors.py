@@ -1,5 +1,7 @@
 """Reads for the Security overview and the activity page. Query counts do not grow with the user's data."""
 
+from django.db.models import Q
+
 from accounts.recovery.services import recovery_channels_for
 from security.app_passwords.selectors import app_password_overview
 from security.client import describe_user_agent
@@ -12,8 +14,35 @@ from security.two_factor.selectors import two_step_overview
 RECENT_EVENTS_ON_OVERVIEW = 5
 
 
-def security_events_recent_for(*, user, limit: int) -> list[dict]:
-    events = SecurityEvent.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
+# The activity page's filter: a kind of event is a group of event-kind prefixes (each app names its kinds
+# "<area>.<what>", the phone app "phone_…" and "sms_…").
+ACTIVITY_KIND_PREFIXES = {
+    "sign_in": (
+        "account.signed_in",
+        "account.sign_in_failed",
+        "account.signed_out",
+        "trusted_devices.signed_in",
+        "two_step.second_factor",
+        "sessions.",
+    ),
+    "password": ("account.password", "account.recovery"),
+    "two_step": ("two_step.enabled", "two_step.disabled", "two_step.authenticator", "two_step.recovery_code"),
+    "phone": ("phone_", "sms_"),
+    "app_passwords": ("app_password.", "mail."),
+    "devices": ("trusted_devices.trusted", "trusted_devices.renamed", "trusted_devices.revoked"),
+    "alerts": ("notifications.",),
+}
+
+
+def security_events_recent_for(*, user, limit: int, kind: str = "") -> list[dict]:
+    """The newest events, optionally of one kind (a key of ``ACTIVITY_KIND_PREFIXES``; forms validate it)."""
+    events = SecurityEvent.objects.filter(user=user)
+    if kind:
+        match = Q()
+        for prefix in ACTIVITY_KIND_PREFIXES[kind]:
+            match |= Q(kind__startswith=prefix)
+        events = events.filter(match)
+    events = events.order_by("-created_at", "-id")[:limit]
     return [
         {
             "description": event_description(event.kind, event.details),

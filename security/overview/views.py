@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from security.forms import ActivityFilterForm
 from security.mail_policy.selectors import mail_uses_for
 
 from .selectors import security_events_recent_for, security_overview_for
@@ -17,5 +18,8 @@ def overview(request):
 
 @login_required
 def activity(request):
-    events = security_events_recent_for(user=request.user, limit=ACTIVITY_PAGE_SIZE)
-    return render(request, "security/activity.html", {"events": events, "mail_uses": mail_uses_for(user=request.user)})
+    form = ActivityFilterForm(data=request.GET or None)
+    kind = form.cleaned_data["kind"] if form.is_valid() else ""
+    events = security_events_recent_for(user=request.user, limit=ACTIVITY_PAGE_SIZE, kind=kind)
+    context = {"events": events, "form": form, "kind": kind, "mail_uses": mail_uses_for(user=request.user)}
+    return render(request, "security/activity.html", context, status=400 if form.errors else 200)

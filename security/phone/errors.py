@@ -1,10 +1,12 @@
 """Why a phone or SMS action was refused, as a sentence the user reads (translated when it is shown)."""
 
+import math
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def when_text(moment: datetime) -> str:
@@ -36,6 +38,12 @@ class PhoneError(Exception):
     def _when(self) -> str:
         return when_text(self.retry_at) if self.retry_at else ""
 
+    def _seconds(self) -> int:
+        """Whole seconds until ``retry_at`` (at least 1), for waits short enough to count."""
+        if not self.retry_at:
+            return 1
+        return max(1, math.ceil((self.retry_at - timezone.now()).total_seconds()))
+
 
 class PhoneNumberRefused(PhoneError):
     """The number was refused before any gateway call."""
@@ -60,7 +68,22 @@ class SmsSendRefused(PhoneError):
     def messages(self):
         when = self._when()
         return {
-            "cooldown": _("A code was sent just now. You can ask for a new one at %(time)s.") % {"time": when},
+            "cooldown": ngettext(
+                "A code was sent just now. You can ask for a new one in %(seconds)d second (the wait applies to "
+                "your account and to the phone number).",
+                "A code was sent just now. You can ask for a new one in %(seconds)d seconds (the wait applies to "
+                "your account and to the phone number).",
+                self._seconds(),
+            )
+            % {"seconds": self._seconds()},
+            "cooldown_number": ngettext(
+                "A code was sent to this phone number just now. You can ask for a new one in %(seconds)d second "
+                "(the wait applies to each phone number, whichever account asks).",
+                "A code was sent to this phone number just now. You can ask for a new one in %(seconds)d seconds "
+                "(the wait applies to each phone number, whichever account asks).",
+                self._seconds(),
+            )
+            % {"seconds": self._seconds()},
             "locked": _("Too many wrong codes. You can ask for a new code at %(time)s.") % {"time": when},
             "limit_number": _("Too many codes were sent to this number. Try again at %(time)s.") % {"time": when},
             "limit_account": _("You have asked for too many codes today. Try again at %(time)s.") % {"time": when},

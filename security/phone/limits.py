@@ -7,6 +7,9 @@ Invariants:
   racing requests cannot both take the last unit there.
 - Windows are fixed (clock hour, UTC day); hitting one reports the end of that window as the time to retry.
 - Keys hold a hash of the number and IP, never the number itself.
+- The resend cooldown holds per number as well as per account (the challenge row): one code per
+  ``PORTAL_SMS_RESEND_COOLDOWN`` reaches a number, whichever account or purpose asks. The claim is an atomic
+  ``cache.add``, given back like the quota when the send does not happen.
 """
 
 import contextlib
@@ -74,3 +77,22 @@ def sms_quota_refund(keys: list[str]) -> None:
     for key in keys:
         with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
             cache.decr(key)
+
+
+def _number_cooldown_key(number: str) -> str:
+    return f"sms-cooldown:number:{_digest(number)}"
+
+
+def sms_number_cooldown_claim(*, number: str, now: datetime) -> str:
+    """Claim the number's cooldown, or raise ``SmsSendRefused("cooldown_number")`` with when it ends."""
+    seconds = max(int(settings.PORTAL_SMS_RESEND_COOLDOWN.total_seconds()), 1)
+    key = _number_cooldown_key(number)
+    until = now.timestamp() + seconds
+    if not cache.add(key, until, timeout=seconds):
+        held = cache.get(key)
+        raise SmsSendRefused("cooldown_number", retry_at=datetime.fromtimestamp(held or until, tz=UTC))
+    return key
+
+
+def sms_number_cooldown_release(key: str) -> None:
+    cache.delete(key)

@@ -41,6 +41,7 @@ def sms_challenge_pending(*, user, purpose: str, session_key: str) -> dict | Non
     """The code this session is waiting for, if any: where it went (masked), when it expires, when a new one
     may be asked for, and how many tries are left. Never the code."""
     import hmac
+    import math
 
     from django.conf import settings
     from django.utils import timezone
@@ -67,6 +68,26 @@ def sms_challenge_pending(*, user, purpose: str, session_key: str) -> dict | Non
         "used": challenge.used_at is not None,
         "resend_at": resend_at,
         "can_resend": now >= resend_at,
+        "resend_in_seconds": max(0, math.ceil((resend_at - now).total_seconds())),
         "tries_left": max(settings.PORTAL_SMS_CODE_MAX_FAILURES - challenge.failures, 0),
         "tries_used": challenge.failures,
     }
+
+
+def phone_remove_consequences(*, user) -> tuple[list[str], list[str]] | None:
+    """What removing the bound phone stops, and what keeps working; None if no phone is bound."""
+    from django.utils.translation import gettext as _
+
+    number = phone_number_of(user=user)
+    if number is None:
+        return None
+    masked = mask_phone(number)
+    stops = []
+    if user.two_step_enabled:
+        stops.append(_("Sign-in codes by text message to %(number)s stop.") % {"number": masked})
+    stops += [
+        _("You can no longer get a code by text message to reset a forgotten password."),
+        _("Text-message notices about your account (such as a password reset) are no longer sent."),
+    ]
+    keeps = [_("Your authenticator app and recovery codes keep working.")] if user.two_step_enabled else []
+    return stops, keeps

@@ -7,9 +7,10 @@ Invariants (SECURITY.md 13-18):
 - A code is 6 digits from ``secrets``, stored as an HMAC with a per-code salt, valid ``PORTAL_SMS_CODE_TTL``,
   accepted once, and only for the same user, purpose and session it was sent for. The number comes from the
   stored challenge, never from the request that confirms it: a code sent to A can never bind B.
-- A new code may be sent ``PORTAL_SMS_RESEND_COOLDOWN`` after the last one; it replaces the old code and keeps
-  the failure count. ``PORTAL_SMS_CODE_MAX_FAILURES`` wrong codes kill the code and lock sending for
-  ``PORTAL_SMS_LOCKOUT``.
+- A new code may be sent ``PORTAL_SMS_RESEND_COOLDOWN`` after the last one for the account and purpose, and
+  after the last one to the number (whichever account asked: ``limits.sms_number_cooldown_claim``); it
+  replaces the old code and keeps the failure count. ``PORTAL_SMS_CODE_MAX_FAILURES`` wrong codes kill the code
+  and lock sending for ``PORTAL_SMS_LOCKOUT``.
 - The number is checked (``numbers.phone_number_parse``) and the quota reserved before the gateway is called;
   the gateway call runs outside any transaction; if it fails, the quota is given back and the cooldown claim
   undone, and no code or binding is written.
@@ -39,7 +40,7 @@ from security.sms.messages import sms_message_build
 
 from . import events
 from .errors import PhoneBindRefused, PhoneError, SmsCodeRejected, SmsSendFailed, SmsSendRefused
-from .limits import sms_quota_refund, sms_quota_reserve
+from .limits import sms_number_cooldown_claim, sms_number_cooldown_release, sms_quota_refund, sms_quota_reserve
 from .models import PhoneBinding, SmsChallenge
 from .numbers import phone_number_parse
 from .selectors import mask_phone
@@ -137,8 +138,19 @@ def sms_code_send(
         challenge.sent_at = now
         challenge.save(update_fields=["sent_at", "failures", "locked_until"])
 
-    def undo_claim():
+    def undo_account_claim():
         SmsChallenge.objects.filter(pk=challenge.pk, sent_at=now).update(sent_at=previous_sent_at)
+
+    # 1b. The same cooldown per number, whichever account or purpose asks.
+    try:
+        number_claim = sms_number_cooldown_claim(number=number, now=now)
+    except SmsSendRefused:
+        undo_account_claim()
+        raise
+
+    def undo_claim():
+        undo_account_claim()
+        sms_number_cooldown_release(number_claim)
 
     # 2. Reserve quota, 3. send: both give everything back on failure.
     try:

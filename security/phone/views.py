@@ -7,17 +7,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from security.client import Client
+from security.confirmation import Confirmation, confirmation_page, destroy_confirmed
 from security.reauth import reauth_required
 from security.sms import console
 
 from .errors import PhoneError
 from .forms import PhoneNumberForm, SmsCodeForm
-from .selectors import phone_overview, sms_challenge_pending
+from .selectors import phone_overview, phone_remove_consequences, sms_challenge_pending
 from .services import PURPOSE_BIND, phone_bind_confirm, phone_bind_resend, phone_bind_start, phone_remove
 
 
@@ -87,10 +89,26 @@ def resend(request):
     return redirect("phone:confirm")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @reauth_required
 def remove(request):
+    if not destroy_confirmed(request):
+        effects = phone_remove_consequences(user=request.user)
+        if effects is None:
+            messages.error(request, _("No phone is bound to your account."))
+            return redirect("phone:manage")
+        stops, keeps = effects
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Remove this phone?"),
+                consequences=stops,
+                keeps=keeps,
+                button=_("Remove this phone"),
+                cancel_url=reverse("phone:manage"),
+            ),
+        )
     try:
         phone_remove(user=request.user, client=Client.from_request(request))
     except PhoneError as error:

@@ -6,13 +6,15 @@ Ending a session only takes privileges away, so it needs a signed-in user but no
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from security.client import Client
+from security.confirmation import Confirmation, confirmation_page, destroy_confirmed
 
 from . import services
-from .selectors import user_session_list_for
+from .selectors import sessions_end_others_consequences, user_session_list_for
 
 
 @login_required
@@ -34,9 +36,25 @@ def session_end(request, session_id: int):
     return redirect("trusted_devices:sessions")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def sessions_end_others(request):
+    if not destroy_confirmed(request):
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Sign out everywhere else?"),
+                consequences=sessions_end_others_consequences(
+                    user=request.user, current_key=request.session.session_key
+                ),
+                keeps=[
+                    _("This session stays signed in."),
+                    _("Trusted devices and app passwords keep working; manage them on their own pages."),
+                ],
+                button=_("Sign out everywhere else"),
+                cancel_url=reverse("trusted_devices:sessions"),
+            ),
+        )
     count = services.user_sessions_end_others(
         user=request.user, keep_session_key=request.session.session_key, client=Client.from_request(request)
     )

@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from security.client import describe_user_agent
 
@@ -31,3 +33,38 @@ def trusted_device_list_for(*, user, current_id: int | None) -> list[dict]:
 def trusted_device_overview(*, user) -> dict:
     """What the Security overview card shows."""
     return {"count": trusted_devices_active_for(user=user).count(), "manage_url": reverse("trusted_devices:list")}
+
+
+def _device_title(device: dict) -> str:
+    return device["name"] or device["description"]
+
+
+def trusted_device_revoke_consequences(*, user, device_id: int, current_id: int | None) -> list[str] | None:
+    """What forgetting one trusted device changes, or None if it is not (or no longer) trusted."""
+    device = next((d for d in trusted_device_list_for(user=user, current_id=current_id) if d["id"] == device_id), None)
+    if device is None:
+        return None
+    if device["current"]:
+        return [_("This browser will be asked for a code at your next sign-in.")]
+    return [_("%(device)s will be asked for a code at its next sign-in.") % {"device": _device_title(device)}]
+
+
+def trusted_devices_revoke_all_consequences(*, user) -> list[str] | None:
+    devices = trusted_device_list_for(user=user, current_id=None)
+    if not devices:
+        return None
+    return [
+        _("%(device)s will be asked for a code at its next sign-in.") % {"device": _device_title(device)}
+        for device in devices
+    ]
+
+
+def password_change_forgets_devices(*, user, current_key: str | None) -> str:
+    devices = trusted_devices_active_for(user=user).count()
+    if not devices:
+        return _("Trusted devices are forgotten: they will be asked for a code again.")
+    return ngettext(
+        "Your %(count)d trusted device is forgotten: it will be asked for a code again.",
+        "Your %(count)d trusted devices are forgotten: they will be asked for a code again.",
+        devices,
+    ) % {"count": devices}

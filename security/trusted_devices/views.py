@@ -7,14 +7,20 @@ Revoking only take privileges away, so it needs a signed-in user but no fresh se
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from security.client import Client
+from security.confirmation import Confirmation, confirmation_page, destroy_confirmed
 
 from . import services
 from .forms import TrustedDeviceRenameForm
-from .selectors import trusted_device_list_for
+from .selectors import (
+    trusted_device_list_for,
+    trusted_device_revoke_consequences,
+    trusted_devices_revoke_all_consequences,
+)
 
 
 def _current_device_id(request) -> int | None:
@@ -51,9 +57,26 @@ def device_rename(request, device_id: int):
     return redirect("trusted_devices:list")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def device_revoke(request, device_id: int):
+    if not destroy_confirmed(request):
+        consequences = trusted_device_revoke_consequences(
+            user=request.user, device_id=device_id, current_id=_current_device_id(request)
+        )
+        if consequences is None:
+            messages.error(request, _("That device is no longer trusted."))
+            return redirect("trusted_devices:list")
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Forget this device?"),
+                consequences=consequences,
+                keeps=[_("Sessions already signed in on it stay signed in; end them on “Where you are signed in”.")],
+                button=_("Forget this device"),
+                cancel_url=reverse("trusted_devices:list"),
+            ),
+        )
     if services.trusted_device_revoke(user=request.user, device_id=device_id, client=Client.from_request(request)):
         messages.success(
             request, _("The device is no longer trusted. It will be asked for a code at the next sign-in.")
@@ -63,9 +86,23 @@ def device_revoke(request, device_id: int):
     return redirect("trusted_devices:list")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def device_revoke_all(request):
+    if not destroy_confirmed(request):
+        consequences = trusted_devices_revoke_all_consequences(user=request.user)
+        if consequences is None:
+            return redirect("trusted_devices:list")
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Forget all trusted devices?"),
+                consequences=consequences,
+                keeps=[_("Sessions already signed in stay signed in; end them on “Where you are signed in”.")],
+                button=_("Forget all trusted devices"),
+                cancel_url=reverse("trusted_devices:list"),
+            ),
+        )
     count = services.trusted_devices_revoke_all(
         user=request.user, client=Client.from_request(request), actor=request.user
     )

@@ -123,6 +123,7 @@ def sign_in_second_step(request) -> FlowResult:
         return FlowResult(redirect_to=done, cookies=cookies)
 
     context = {
+        "signing_in_as": user.email,  # the second step says which account is signing in, as Google does
         "offer_trust": True,
         "trust_days": settings.PORTAL_TRUSTED_DEVICE_DAYS,
         "remember": remember,
@@ -204,6 +205,7 @@ def _setup_page(request, *, form, secret: bytes | None, status: int) -> FlowResu
     context = {
         "form": form,
         "qr_svg": crypto.qr_svg(uri),
+        "otpauth_uri": uri,  # "add to authenticator app" on the phone that shows the QR code
         "secret_text": crypto.totp_secret_for_display(secret),
         "replacing": authenticator_for(user=user) is not None,
         "issuer": settings.PORTAL_TOTP_ISSUER,

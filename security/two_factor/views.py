@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -92,15 +93,8 @@ def recovery_codes_download(request):
     if not codes:
         messages.error(request, _("Those recovery codes can no longer be shown. Generate new ones if you need to."))
         return redirect("two_factor:recovery_codes")
-    lines = [
-        _("Recovery codes for %(address)s at %(site)s")
-        % {"address": request.user.email, "site": settings.PORTAL_SITE_NAME},
-        _("Each code works once. Keep them somewhere safe."),
-        "",
-        *codes,
-        "",
-    ]
-    response = HttpResponse("\r\n".join(lines), content_type="text/plain; charset=utf-8")
+    body = render_to_string("security/two_factor/recovery_codes.txt", {"codes": codes}, request=request)
+    response = HttpResponse(body.replace("\n", "\r\n"), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="recovery-codes.txt"'
     return response
 

@@ -1,5 +1,6 @@
 // Phone binding: a countdown to the code's expiry and the resend button's cooldown.
-// The page works without this file: it states the expiry time and the server enforces the cooldown.
+// The page works without this file: it states the expiry time, the seconds to wait, and the server enforces the
+// cooldown.
 (function () {
   "use strict";
 
@@ -22,22 +23,30 @@
     tick();
   }
 
+  // The resend button counts down on itself ("Resend in 60 s"), from the seconds the server rendered, so a wrong
+  // clock on the phone changes nothing. At zero it is enabled again and says "Send a new code".
   function resendButton(button) {
-    var at = Date.parse(button.getAttribute("data-enable-at"));
-    if (isNaN(at)) { return; }
-    function check() {
-      if (Date.now() >= at) {
+    var left = parseInt(button.getAttribute("data-resend-in"), 10);
+    var wait = button.getAttribute("data-label-wait");
+    var ready = button.getAttribute("data-label-ready");
+    if (isNaN(left) || left <= 0 || !wait) { return; }
+    var note = document.getElementById("resend-wait");
+    if (note) { note.hidden = true; button.removeAttribute("aria-describedby"); }
+    var end = Date.now() + left * 1000;
+    function tick() {
+      var seconds = Math.max(0, Math.ceil((end - Date.now()) / 1000));
+      if (seconds === 0) {
         button.disabled = false;
-        var wait = button.parentNode.querySelector(".resend-wait");
-        if (wait) { wait.hidden = true; }
+        button.textContent = ready;
         return;
       }
       button.disabled = true;
-      window.setTimeout(check, 500);
+      button.textContent = wait.replace("{seconds}", String(seconds));
+      window.setTimeout(tick, 250);
     }
-    check();
+    tick();
   }
 
   document.querySelectorAll("[data-countdown-to]").forEach(countdown);
-  document.querySelectorAll("button[data-enable-at]").forEach(resendButton);
+  document.querySelectorAll("button[data-resend-in]").forEach(resendButton);
 })();

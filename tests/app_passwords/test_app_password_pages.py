@@ -214,39 +214,77 @@ def test_list_query_count_does_not_grow(client_signed_in, user):
     assert len(many) == len(few)
 
 
+CONFIRMED = {"confirmed": "yes"}  # what only the confirmation page sends (security/confirmation.py)
+
+
 def test_revoke_one_and_all_from_the_page(client_signed_in, user):
     a, _b, _c = (
         app_password_create(user=user, name=n, scope="smtp", actor=None, client=SYSTEM) for n in "abc"
     )
-    response = client_signed_in.post(reverse("app_passwords:revoke", args=[a.app_password.pk]))
+    response = client_signed_in.post(reverse("app_passwords:revoke", args=[a.app_password.pk]), CONFIRMED)
     assert response.status_code == 302
     assert list(AppPassword.objects.active().filter(user=user).values_list("name", flat=True)) == ["c", "b"]
-    client_signed_in.post(reverse("app_passwords:revoke_all"))
+    client_signed_in.post(reverse("app_passwords:revoke_all"), CONFIRMED)
     assert not AppPassword.objects.active().filter(user=user).exists()
     kinds = set(SecurityEvent.objects.filter(user=user).values_list("kind", flat=True))
     assert {events.REVOKED, events.REVOKED_ALL} <= kinds
 
 
-def test_revoke_needs_post(client_signed_in, user):
-    created = app_password_create(user=user, name="a", scope="smtp", actor=None, client=SYSTEM)
-    assert (
-        client_signed_in.get(reverse("app_passwords:revoke", args=[created.app_password.pk])).status_code
-        == 405
-    )
+def test_revoke_asks_first_and_says_what_stops_working(client_signed_in, user):
+    created = app_password_create(user=user, name="Outlook on my laptop", scope="smtp", actor=None, client=SYSTEM)
+    url = reverse("app_passwords:revoke", args=[created.app_password.pk])
+    page = client_signed_in.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "“Outlook on my laptop” will stop sending mail." in html
+    assert 'name="confirmed" value="yes"' in html and 'class="destructive"' in html
+    # The old one-click form's POST (no confirmation field) only shows the question again.
+    assert client_signed_in.post(url).status_code == 200
+    assert client_signed_in.post(url, {"confirmed": "1"}).status_code == 200
     assert AppPassword.objects.active().filter(user=user).count() == 1
+    assert not SecurityEvent.objects.filter(user=user, kind=events.REVOKED).exists()
+
+
+@pytest.mark.parametrize(
+    ("scope", "sentence"),
+    [("imap", "will stop receiving mail (IMAP and POP3)."), ("all", "will stop sending and receiving mail.")],
+)
+def test_the_question_names_what_the_scope_opens(client_signed_in, user, scope, sentence):
+    created = app_password_create(user=user, name="Foxmail", scope=scope, actor=None, client=SYSTEM)
+    url = reverse("app_passwords:revoke", args=[created.app_password.pk])
+    page = client_signed_in.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert f"“Foxmail” {sentence}" in page.content.decode()
+
+
+def test_revoke_all_asks_first_and_lists_every_app(client_signed_in, user):
+    for name in ("Outlook", "iPhone Mail"):
+        app_password_create(user=user, name=name, scope="all", actor=None, client=SYSTEM)
+    page = client_signed_in.get(reverse("app_passwords:revoke_all"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "“Outlook”将无法再收发邮件。" in page and "“iPhone Mail”将无法再收发邮件。" in page
+    client_signed_in.post(reverse("app_passwords:revoke_all"))
+    assert AppPassword.objects.active().filter(user=user).count() == 2
+    assert client_signed_in.get(reverse("app_passwords:list")).content.decode().count("confirmed") == 0
+
+
+def test_revoke_question_for_a_revoked_or_foreign_one_is_404(client_signed_in, user):
+    mine = app_password_create(user=user, name="a", scope="smtp", actor=None, client=SYSTEM)
+    app_password_revoke(user=user, app_password_id=mine.app_password.pk, actor=None, client=SYSTEM)
+    theirs = app_password_create(user=UserFactory(), name="b", scope="smtp", actor=None, client=SYSTEM)
+    for pk in (mine.app_password.pk, theirs.app_password.pk, 0):
+        assert client_signed_in.get(reverse("app_passwords:revoke", args=[pk])).status_code == 404
 
 
 def test_revoking_someone_elses_id_is_404_and_logged(client_signed_in, user, caplog):
     other = UserFactory()
     theirs = app_password_create(user=other, name="theirs", scope="smtp", actor=None, client=SYSTEM)
     with caplog.at_level(logging.WARNING, logger="portal.security"):
-        response = client_signed_in.post(reverse("app_passwords:revoke", args=[theirs.app_password.pk]))
-        missing = client_signed_in.post(reverse("app_passwords:revoke", args=[999_999_999]))
+        response = client_signed_in.post(reverse("app_passwords:revoke", args=[theirs.app_password.pk]), CONFIRMED)
+        missing = client_signed_in.post(reverse("app_passwords:revoke", args=[999_999_999]), CONFIRMED)
     assert response.status_code == 404 and missing.status_code == 404
     assert AppPassword.objects.get(pk=theirs.app_password.pk).revoked_at is None
     assert "app password revoke refused" in caplog.text
     assert SecurityEvent.objects.filter(user=user, kind=events.REVOKE_DENIED).count() == 2
-    huge = client_signed_in.post(f"/app-passwords/{'9' * 40}/revoke/")
+    huge = client_signed_in.post(f"/app-passwords/{'9' * 40}/revoke/", CONFIRMED)
     assert huge.status_code == 404
 
 

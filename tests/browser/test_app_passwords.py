@@ -57,6 +57,8 @@ def test_create_copy_use_revoke(page, live_server, dovecot, smtp_sink):
     row = page.get_by_test_id("app-password-row").filter(has_text="Foxmail 📱")
     expect(row.get_by_test_id("app-password-status")).to_have_text("有效")
     row.get_by_test_id("app-password-revoke").click()
+    expect(page.get_by_test_id("consequences")).to_contain_text("“Foxmail 📱”将无法再")
+    page.get_by_test_id("confirm-destroy").click()
     expect(
         page.get_by_test_id("app-password-row")
         .filter(has_text="Foxmail 📱")

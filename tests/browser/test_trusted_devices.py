@@ -63,6 +63,8 @@ def test_trust_sign_in_without_code_revoke_from_elsewhere(browser, live_server, 
     other.get_by_test_id("trusted-devices-manage").click()
     expect(other.locator("[data-testid=this-device]")).to_have_count(0)
     other.get_by_test_id("revoke-device").click()
+    expect(other.get_by_test_id("consequences")).to_contain_text("下次登录时需要输入验证码")
+    other.get_by_test_id("confirm-destroy").click()
     expect(other.get_by_test_id("no-trusted-devices")).to_be_visible()
     assert not TrustedDevice.objects.filter(user=user).exists()
 

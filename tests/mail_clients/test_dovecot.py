@@ -64,5 +64,5 @@ def test_profile_app_password_signs_in_and_stops_when_revoked(dovecot, mail_sett
     [payload] = profile["PayloadContent"]
     assert dovecot.auth_test(payload["IncomingMailServerUsername"], payload["IncomingPassword"], service="imap")
     assert dovecot.auth_test(payload["OutgoingMailServerUsername"], payload["OutgoingPassword"], service="submission")
-    client.post("/app-passwords/revoke-all/")
+    client.post("/app-passwords/revoke-all/", {"confirmed": "yes"})  # as the confirmation page sends it
     assert not dovecot.auth_test(payload["IncomingMailServerUsername"], payload["IncomingPassword"], service="imap")

@@ -138,9 +138,13 @@ def test_resend_too_early_then_allowed(user, sms_outbox):
         client = sign_in(user)
         start(client, "13812345678")
         page = text(client.get("/phone/confirm/"))
-        assert "You can ask for a new code at 16:01:00." in page
+        assert "You can ask for a new code in 60 seconds." in page
+        assert 'data-resend-in="60"' in page and 'data-label-wait="Resend in {seconds} s"' in page
+        clock.shift(15)
         early = client.post("/phone/resend/", follow=True)
-        assert "A code was sent just now. You can ask for a new one at 16:01." in text(early)
+        assert "A code was sent just now. You can ask for a new one in 45 seconds" in text(early)
+        assert "the wait applies to your account and to the phone number" in text(early)
+        clock.shift(-15)
         assert len(sms_outbox) == 1
         clock.shift(60)
         client.post("/phone/resend/")
@@ -200,15 +204,20 @@ def test_remove(user, sms_outbox, django_capture_on_commit_callbacks):
     PhoneBindingFactory(user=user, number=A)
     client = sign_in(user)
     assert 'data-testid="remove-phone"' in text(client.get("/phone/"))
+    question = text(client.get("/phone/remove/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "You can no longer get a code by text message to reset a forgotten password." in question
+    assert 'name="confirmed" value="yes"' in question
+    assert client.post("/phone/remove/").status_code == 200  # the old one-click form only asks
+    assert PhoneBinding.objects.filter(user=user).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/phone/remove/")
+        response = client.post("/phone/remove/", {"confirmed": "yes"})
     assert response.status_code == 302
     assert not PhoneBinding.objects.filter(user=user).exists()
     assert SecurityEvent.objects.filter(user=user, kind="phone_removed").count() == 1
     assert len(mail.outbox) == 1
-    again = client.post("/phone/remove/", follow=True)
+    again = client.post("/phone/remove/", {"confirmed": "yes"}, follow=True)
     assert "No phone is bound to your account." in text(again)
-    assert client.get("/phone/remove/").status_code == 405
+    assert "No phone is bound to your account." in text(client.get("/phone/remove/", follow=True))
 
 
 def test_same_number_on_another_account_is_allowed_and_reveals_nobody(user, sms_outbox):
@@ -312,3 +321,19 @@ def test_with_two_step_on_a_fresh_second_factor_is_enough(user, sms_outbox):
     session.save()
     assert start(client, "13812345678").status_code == 302
     assert len(sms_outbox) == 1
+
+
+def test_the_cooldown_holds_per_number_whichever_account_asks(user, sms_outbox):
+    other = UserFactory()
+    with time_machine.travel("2026-05-01 08:00:00Z", tick=False) as clock:
+        start(sign_in(user), "13812345678")
+        clock.shift(20)
+        refused = start(sign_in(other), "138 1234 5678")
+        assert refused.status_code == 400
+        assert "A code was sent to this phone number just now. You can ask for a new one in 40 seconds" in text(
+            refused
+        )
+        assert len(sms_outbox) == 1
+        clock.shift(40)
+        assert start(sign_in(other), "13812345678").status_code == 302
+        assert len(sms_outbox) == 2

@@ -127,7 +127,10 @@ def test_a_session_ended_through_one_node_is_over_on_the_other(nodes):
     assert laptop.get("/").status == 200
     # From the phone, through node B: "sign out everywhere else".
     token = _csrf(phone, "/devices/sessions/")
-    ended = phone.request("POST", "/devices/sessions/end-others/", form={"csrfmiddlewaretoken": token})
+    # The form on the confirmation page sends confirmed=yes (security/confirmation.py).
+    ended = phone.request(
+        "POST", "/devices/sessions/end-others/", form={"csrfmiddlewaretoken": token, "confirmed": "yes"}
+    )
     assert ended.status == 302
     # The laptop's next request, through node A, is signed out; the phone stays in.
     after = laptop.get("/")

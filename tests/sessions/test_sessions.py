@@ -58,7 +58,11 @@ def test_this_session_cannot_be_ended_from_the_list(two_sessions, user):
 def test_end_all_other_sessions(two_sessions, user, clock):
     laptop, phone = two_sessions
     third = sign_in(user)
-    phone.post("/devices/sessions/end-others/")
+    question = phone.get("/devices/sessions/end-others/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert question.count("is signed out and must sign in again.") == 2
+    phone.post("/devices/sessions/end-others/")  # the old one-click form: asks, ends nothing
+    assert laptop.get("/").status_code == 200 and UserSession.objects.filter(user=user).count() == 3
+    phone.post("/devices/sessions/end-others/", {"confirmed": "yes"})
     assert phone.get("/").status_code == 200
     assert laptop.get("/").status_code == 302 and third.get("/").status_code == 302
     assert UserSession.objects.filter(user=user).count() == 1

@@ -139,7 +139,7 @@ def test_a_revoked_device_asks_again_and_its_cookie_is_cleared(trusted, enrolled
     device = TrustedDevice.objects.get(user=enrolled)
     manager = Client()
     sign_in_and_trust(manager, enrolled, remember=False)
-    manager.post(f"/devices/{device.pk}/revoke/")
+    manager.post(f"/devices/{device.pk}/revoke/", CONFIRMED)
     assert not TrustedDevice.objects.filter(pk=device.pk).exists()
     response = password_step(client, enrolled)
     assert response["Location"] == "/two-step/verify/"
@@ -204,6 +204,9 @@ def test_without_the_checkbox_nothing_is_trusted(enrolled, clock):
     assert not TrustedDevice.objects.exists()
 
 
+CONFIRMED = {"confirmed": "yes"}  # what only the confirmation page sends
+
+
 # --- The page --------------------------------------------------------------------------------------------------
 def test_list_marks_this_device_and_renames_and_revokes(trusted, enrolled):
     client, _response = trusted
@@ -214,7 +217,7 @@ def test_list_marks_this_device_and_renames_and_revokes(trusted, enrolled):
     assert client.post(f"/devices/{device.pk}/rename/", {"name": "  Office PC  "})["Location"] == "/devices/"
     device.refresh_from_db()
     assert device.name == "Office PC"
-    client.post("/devices/revoke-all/")
+    client.post("/devices/revoke-all/", CONFIRMED)
     assert not TrustedDevice.objects.filter(user=enrolled).exists()
     assert 'data-testid="no-trusted-devices"' in client.get("/devices/").content.decode()
 
@@ -235,15 +238,23 @@ def test_cannot_touch_another_users_device(trusted, enrolled):
     device = TrustedDevice.objects.get(user=enrolled)
     intruder = Client()
     intruder.post("/account/sign-in/", {"username": UserFactory().email, "password": PASSWORD})
-    intruder.post(f"/devices/{device.pk}/revoke/")
+    intruder.post(f"/devices/{device.pk}/revoke/", CONFIRMED)
     intruder.post(f"/devices/{device.pk}/rename/", {"name": "mine"})
     device.refresh_from_db()
     assert device.name == ""
 
 
-def test_state_changes_are_post_only(trusted, enrolled):
+def test_forgetting_asks_first_and_the_old_one_click_post_does_nothing(trusted, enrolled):
     client, _response = trusted
     password_step(client, enrolled)
     device = TrustedDevice.objects.get(user=enrolled)
-    assert client.get(f"/devices/{device.pk}/revoke/").status_code == 405
-    assert client.get("/devices/revoke-all/").status_code == 405
+    one = client.get(f"/devices/{device.pk}/revoke/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This browser will be asked for a code at your next sign-in." in one
+    assert 'name="confirmed" value="yes"' in one
+    every = client.get("/devices/revoke-all/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Chrome on Windows will be asked for a code at its next sign-in." in every
+    # The one-click forms the list used to have posted without the confirmation field: they change nothing now.
+    assert client.post(f"/devices/{device.pk}/revoke/").status_code == 200
+    assert client.post("/devices/revoke-all/").status_code == 200
+    assert TrustedDevice.objects.filter(pk=device.pk).exists()
+    assert not SecurityEvent.objects.filter(kind__in=[events.DEVICE_REVOKED, events.DEVICES_REVOKED_ALL]).exists()
