@@ -14,7 +14,10 @@ class RecoveryStartForm(forms.Form):
         label=_("Mailbox address"),
         max_length=ADDRESS_MAX,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
-        error_messages={"invalid": _("Enter your full mailbox address, like name@example.com.")},
+        error_messages={
+            "required": _("Enter your mailbox address."),
+            "invalid": _("Enter your full mailbox address, like name@example.com."),
+        },
     )
     channel = forms.ChoiceField(
         label=_("Send the code to"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from security.client import Client
@@ -68,7 +69,10 @@ def device_revoke_all(request):
     count = services.trusted_devices_revoke_all(
         user=request.user, client=Client.from_request(request), actor=request.user
     )
-    messages.success(request, _("No device is trusted any more (%(count)d revoked).") % {"count": count})
+    messages.success(
+        request,
+        _("No device is trusted any more (%(count)d revoked).") % {"count": count},
+    )
     return redirect("trusted_devices:list")
 
 
@@ -97,5 +101,13 @@ def sessions_end_others(request):
     count = services.user_sessions_end_others(
         user=request.user, keep_session_key=request.session.session_key, client=Client.from_request(request)
     )
-    messages.success(request, _("Signed out everywhere else (%(count)d sessions ended).") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "Signed out everywhere else (%(count)d session ended).",
+            "Signed out everywhere else (%(count)d sessions ended).",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("trusted_devices:sessions")
