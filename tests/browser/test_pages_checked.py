@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from security.client import SYSTEM
+from security.models import NotificationAddress
 from security.sms import test as test_gateway
 from security.two_factor.services import authenticator_enroll
 from tests.browser.page_checks import Findings, axe_check, missing_checkers, vnu_check
@@ -26,6 +29,7 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 LANGUAGES = {"zh-CN": "zh", "en-US": "en"}
 USER_KEY = b"walk-user-key-012345"
 STAFF_KEY = b"walk-staff-key-01234"
+ALERT = "walk.alert@elsewhere.example"
 ARTEFACTS = Path(settings.BASE_DIR) / "test-results" / "pages"
 
 
@@ -75,6 +79,16 @@ def sign_in(walk: Walk, user, name_prefix: str = "") -> None:
         walk.check(f"{name_prefix}verify", navigation.value)
 
 
+def mailed_code(address: str, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in reversed(mail.outbox):
+            if address in message.to:
+                return re.search(r"\b(\d{6})\b", message.body).group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no code mailed to {address}")
+
+
 def enroll(user, key):
     authenticator_enroll(user=user, secret=key, code=code_at(current_step() - 1, key), client=SYSTEM)
 
@@ -93,6 +107,8 @@ def test_every_page_passes_axe_and_vnu(browser, live_server, transactional_db, m
 
     person = UserFactory(email=f"walk.{language}@example.com", full_name="Walk Person", language="")
     make_app_password(person, scope="all", name="Thunderbird")
+    NotificationAddress.objects.create(user=person, address=ALERT, verified_at=timezone.now())
+    mail.outbox.clear()
     second = UserFactory(email=f"second.{language}@example.com", language="")
     enroll(second, USER_KEY)
     staff = UserFactory(email=f"helpdesk.{language}@example.com", is_staff=True, language="")
@@ -108,6 +124,14 @@ def test_every_page_passes_axe_and_vnu(browser, live_server, transactional_db, m
     walk.submit("sign-in-errors", page.locator("main button.primary"))
     walk.goto("recovery", "/account/recovery/")
     walk.submit("recovery-errors", page.locator("main button[type=submit].primary"))
+    page.fill("input[name=username]", person.email)
+    page.check("input[name=channel][value=email]")
+    walk.submit("recovery-code", page.locator("main button[type=submit].primary"))
+    page.fill("input[name=code]", "12")
+    walk.submit("recovery-code-error", page.locator("main button[type=submit].primary"))
+    page.fill("input[name=code]", mailed_code(ALERT))
+    walk.submit("recovery-password", page.locator("main button[type=submit].primary"))
+    walk.submit("recovery-password-errors", page.locator("main button[type=submit].primary"))
 
     # Signed in, two-step off: every settings page, the forms' error states, binding a phone, a new app password.
     sign_in(walk, person)
