@@ -83,3 +83,18 @@ def test_the_server_requires_the_reason_in_the_staff_members_language(helpdesk_c
     assert 'id="id_reason_error"' in html and 'aria-describedby="id_reason_error"' in html
     assert not SecurityEvent.objects.filter(user=user, kind__startswith="helpdesk.").exists()
     assert run_action(helpdesk_client, "clear_sign_in_lock", [user]).status_code == 302
+
+
+def test_the_admin_names_django_axes_in_chinese(db):
+    from django.test import Client
+
+    from tests.two_factor.otp import two_step_sign_in
+
+    root = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    client = two_step_sign_in(Client(), root)
+    html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert ">登录锁定<" in html and ">登录失败计数<" in html
+    for english in ("Axes", "Access attempts", "Access failures", "Access logs"):
+        assert f">{english}<" not in html
+    listing = client.get("/admin/axes/accessattempt/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<label for="searchbar">搜索</label>' in listing  # a visible label, not an icon saying "Search"

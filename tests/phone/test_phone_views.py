@@ -312,3 +312,16 @@ def test_with_two_step_on_a_fresh_second_factor_is_enough(user, sms_outbox):
     session.save()
     assert start(client, "13812345678").status_code == 302
     assert len(sms_outbox) == 1
+
+
+def test_dev_outbox_is_translated(user, settings):
+    from security.sms import console
+    from tests.test_pages import untranslated_words
+
+    console.RECENT.clear()  # messages of earlier tests (user ids start again at 1)
+    settings.DEBUG = True
+    client = sign_in(user, BrowserTab(HTTP_ACCEPT_LANGUAGE="zh-CN"))
+    page = client.get("/phone/dev/outbox/")
+    assert page.status_code == 200
+    assert "短信发件箱" in text(page)
+    assert untranslated_words(text(page), user.email) == {"debug"}  # the setting's name
