@@ -37,6 +37,7 @@ class RecoveryCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
         max_length=CODE_INPUT_MAX,
+        error_messages={"required": _("Enter the 6-digit code we sent you.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
@@ -46,6 +47,7 @@ class RecoverySecondFactorForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
         max_length=64,
+        error_messages={"required": _("Enter a code from your authenticator app, or a recovery code.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
 

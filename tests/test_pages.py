@@ -139,6 +139,14 @@ def test_djangos_required_message_is_ours_and_names_the_address(client, db):
     assert "请输入邮箱地址。" in html
 
 
+def test_the_alert_address_form_says_what_to_enter(client_signed_in):
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-CN"}
+    html = client_signed_in.post("/notifications/", {"address": ""}, **zh).content.decode()
+    assert "请输入接收安全提醒的邮箱地址。" in html
+    html = client_signed_in.post("/notifications/", {"address": "not-an-address"}, **zh).content.decode()
+    assert "请输入完整的邮箱地址" in html
+
+
 def test_djangos_validator_messages_are_overridden_in_our_register(db):
     from django.contrib.auth.password_validation import CommonPasswordValidator
     from django.core.exceptions import ValidationError
