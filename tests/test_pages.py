@@ -193,3 +193,12 @@ def test_one_date_format_by_language(client_signed_in, user):
     assert not re.search(r'datetime="[^"]*\.\d{4,}', zh)  # HTML allows at most three digits of a fraction
     en = client_signed_in.get("/activity/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'<time datetime="{attribute}">{when.day} {when:%b %Y, %H:%M}</time>' in en
+
+
+def test_name_boxes_stop_at_the_real_limit():
+    from security.app_passwords.forms import AppPasswordCreateForm
+    from security.app_passwords.models import NAME_MAX_LENGTH
+    from security.mail_clients.forms import AppleProfileForm
+
+    for form in (AppPasswordCreateForm(), AppleProfileForm()):
+        assert f'maxlength="{NAME_MAX_LENGTH}"' in str(form["name"]), form
