@@ -1,7 +1,7 @@
 """Every page the journeys visit, in Chinese and in English, on a 1280×800 desktop and a 390×844 phone, checked by
 axe-core in Chromium and by the Nu HTML checker: any finding in our markup fails (tests/browser/page_checks.py
 lists the few in Django admin's own markup, each with its reason). Screenshots of every page go to
-test-results/pages/ (the path is printed), to look at.
+test-artifacts/pages/ (the path is printed), to look at.
 
 The walk goes through the same states as the journeys: signed out, a form sent empty (errors under fields), a
 phone being bound, an app password just shown, the second sign-in step, two-step on, and helpdesk in the admin."""
@@ -30,7 +30,9 @@ LANGUAGES = {"zh-CN": "zh", "en-US": "en"}
 USER_KEY = b"walk-user-key-012345"
 STAFF_KEY = b"walk-staff-key-01234"
 ALERT = "walk.alert@elsewhere.example"
-ARTEFACTS = Path(settings.BASE_DIR) / "test-results" / "pages"
+# Not test-results/: pytest-playwright empties that at the start of every pytest run, so the PostgreSQL and
+# MariaDB passes of `make test` would delete them.
+ARTEFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "pages"
 
 
 class Walk:
