@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 MYSQL_URL ?= mysql://root@127.0.0.1:3306/portal
 PYTEST_ARGS ?=
 
-.PHONY: run serve test test-sqlite test-postgres test-mariadb lint messages compilemessages migrate demo clean
+.PHONY: run serve test page-checkers test-sqlite test-postgres test-mariadb lint messages compilemessages migrate demo clean
 
 run: $(VENV)/.run-installed compilemessages
 	$(MANAGE) migrate --noinput
@@ -22,10 +22,15 @@ run: $(VENV)/.run-installed compilemessages
 serve: $(VENV)/.serve-installed compilemessages
 	VENV=$(VENV) scripts/serve
 
-test: $(VENV)/.test-installed compilemessages lint test-sqlite test-postgres test-mariadb
+test: $(VENV)/.test-installed page-checkers compilemessages lint test-sqlite test-postgres test-mariadb
+
+# axe-core and the Nu HTML checker, which the browser layer runs on every page (installed from npm into the test
+# cache; the tests themselves have no network).
+page-checkers: $(VENV)/.test-installed
+	scripts/install-page-checkers
 
 # All layers on SQLite: unit, service, mail server, browser.
-test-sqlite:
+test-sqlite: page-checkers
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The whole suite again on the real servers, except the browser layer (it tests pages, not databases) and the

@@ -19,7 +19,7 @@ def password_field(label, autocomplete):
         strip=False,  # SECURITY.md 3: the password is used exactly as typed
         max_length=settings.PORTAL_PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
-        error_messages={"max_length": _("This password is too long.")},
+        error_messages={"required": _("Enter your password."), "max_length": _("This password is too long.")},
     )
 
 
@@ -28,6 +28,7 @@ class SignInForm(forms.Form):
         label=_("Mailbox address"),
         max_length=ADDRESS_MAX,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+        error_messages={"required": _("Enter your mailbox address.")},
     )
     password = password_field(_("Password"), "current-password")
 

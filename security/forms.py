@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationAddressForm(forms.Form):
-    address = forms.EmailField(label=_("Second address for security alerts"), max_length=254)
+    address = forms.EmailField(
+        label=_("Second address for security alerts"),
+        max_length=254,
+        error_messages={
+            "required": _("Enter the address for security alerts."),
+            "invalid": _("Enter a full e-mail address, like name@example.com."),
+        },
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user

@@ -118,3 +118,87 @@ def test_sign_out_is_post_only_and_ends_the_server_session(client_signed_in):
     assert Session.objects.filter(session_key=key).exists()
     client_signed_in.post("/account/sign-out/")
     assert not Session.objects.filter(session_key=key).exists()
+
+
+# --- Issue 13: one register, Django's own messages in our words, one date format, errors tied to their field ----
+CATALOG = Path(settings.BASE_DIR, "locale", "zh_Hans", "LC_MESSAGES", "django.po")
+
+
+def test_the_catalog_speaks_one_register():
+    """The portal says 您; no translation (ours, or Django's that we override) says 你."""
+    translations = [line for line in CATALOG.read_text().splitlines() if line.startswith(("msgstr", '"'))]
+    assert not [line for line in translations if "你" in line]
+
+
+def test_djangos_required_message_is_ours_and_names_the_address(client, db):
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-CN"}
+    html = client.post("/account/sign-in/", {"username": "", "password": ""}, **zh).content.decode()
+    assert "请输入邮箱地址。" in html and "请输入密码。" in html
+    assert "这个字段是必填项" not in html
+    html = client.post("/account/recovery/", {"username": "", "channel": "email"}, **zh).content.decode()
+    assert "请输入邮箱地址。" in html
+
+
+def test_the_alert_address_form_says_what_to_enter(client_signed_in):
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-CN"}
+    html = client_signed_in.post("/notifications/", {"address": ""}, **zh).content.decode()
+    assert "请输入接收安全提醒的邮箱地址。" in html
+    html = client_signed_in.post("/notifications/", {"address": "not-an-address"}, **zh).content.decode()
+    assert "请输入完整的邮箱地址" in html
+
+
+def test_djangos_validator_messages_are_overridden_in_our_register(db):
+    from django.contrib.auth.password_validation import CommonPasswordValidator
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+    from django.forms import CharField
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        for check, value in (
+            (validate_email, "not-an-address"),
+            (CommonPasswordValidator().validate, "password"),
+            (CharField(max_length=3).clean, "abcd"),
+            (CharField().clean, ""),
+        ):
+            with pytest.raises(ValidationError) as error:
+                check(value)
+            message = " ".join(error.value.messages)
+            assert "你" not in message and "这个字段是必填项" not in message and "Email" not in message, message
+        assert translation.gettext("This field is required.") == "请填写此项。"
+
+
+def test_field_errors_have_ids_that_the_field_points_at(client_signed_in):
+    html = client_signed_in.post("/app-passwords/new/", {"name": "", "creation_key": "k" * 24}).content.decode()
+    assert 'id="id_name_error"' in html
+    name_input = re.search(r"<input[^>]*name=\"name\"[^>]*>", html).group(0)
+    assert re.search(r'aria-describedby="[^"]*\bid_name_error\b', name_input), name_input
+    assert 'maxlength="64"' in name_input  # the limit, not the form's allowance for a pasted essay
+    assert '<label for="">' not in html and 'for=""' not in html
+    # The scope radio group is a fieldset named by its legend.
+    assert re.search(r"<fieldset[^>]*>\s*<legend>", html)
+
+
+def test_one_date_format_by_language(client_signed_in, user):
+    from django.utils import timezone
+
+    from security.audit import security_event_record
+    from security.client import SYSTEM
+
+    security_event_record(user=user, kind="account.signed_in", client=SYSTEM)
+    when = timezone.localtime(user.security_events.latest("created_at").created_at)
+    zh = client_signed_in.get("/activity/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    attribute = when.replace(microsecond=0).isoformat()
+    assert f'<time datetime="{attribute}">{when.year}年{when.month}月{when.day}日 {when:%H:%M}</time>' in zh
+    assert not re.search(r'datetime="[^"]*\.\d{4,}', zh)  # HTML allows at most three digits of a fraction
+    en = client_signed_in.get("/activity/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<time datetime="{attribute}">{when.day} {when:%b %Y, %H:%M}</time>' in en
+
+
+def test_name_boxes_stop_at_the_real_limit():
+    from security.app_passwords.forms import AppPasswordCreateForm
+    from security.app_passwords.models import NAME_MAX_LENGTH
+    from security.mail_clients.forms import AppleProfileForm
+
+    for form in (AppPasswordCreateForm(), AppleProfileForm()):
+        assert f'maxlength="{NAME_MAX_LENGTH}"' in str(form["name"]), form

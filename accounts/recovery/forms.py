@@ -14,7 +14,10 @@ class RecoveryStartForm(forms.Form):
         label=_("Mailbox address"),
         max_length=ADDRESS_MAX,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
-        error_messages={"invalid": _("Enter your full mailbox address, like name@example.com.")},
+        error_messages={
+            "required": _("Enter your mailbox address."),
+            "invalid": _("Enter your full mailbox address, like name@example.com."),
+        },
     )
     channel = forms.ChoiceField(
         label=_("Send the code to"),
@@ -34,6 +37,7 @@ class RecoveryCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
         max_length=CODE_INPUT_MAX,
+        error_messages={"required": _("Enter the 6-digit code we sent you.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
@@ -43,6 +47,7 @@ class RecoverySecondFactorForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
         max_length=64,
+        error_messages={"required": _("Enter a code from your authenticator app, or a recovery code.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
 

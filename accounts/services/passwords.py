@@ -22,7 +22,7 @@ from django.contrib.auth.hashers import check_password, is_password_usable, make
 from django.contrib.auth.signals import user_login_failed
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import events
 from accounts.models import User, normalize_address
@@ -77,7 +77,11 @@ class PasswordCheck:
     @property
     def wait_message(self) -> str:
         """The sign-in page's sentence, on every page that asks for the password."""
-        return _("Too many failed attempts. Wait %(seconds)d seconds and try again.") % {"seconds": self.wait_seconds}
+        return ngettext(
+            "Too many failed attempts. Wait %(seconds)d second and try again.",
+            "Too many failed attempts. Wait %(seconds)d seconds and try again.",
+            self.wait_seconds,
+        ) % {"seconds": self.wait_seconds}
 
 
 def _rehash_keeping_password(user: User):

@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "phonenumber_field",
-    "axes",
+    "security.sign_in_lockouts.SignInLockoutsConfig",  # django-axes, named for the admin
     "csp",
     "accounts",
     "security",
@@ -190,6 +190,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# One date format per language on every page and in the admin (portal/formats/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static files -----------------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -28,9 +28,7 @@ class AppPasswordCreateForm(forms.Form):
         label=_("Name"),
         max_length=NAME_INPUT_MAX,
         help_text=_("The app or device that will use it, e.g. Outlook on my laptop."),
-        widget=forms.TextInput(
-            attrs={"list": "app-password-presets", "autocomplete": "off", "maxlength": NAME_MAX_LENGTH}
-        ),
+        widget=forms.TextInput(attrs={"list": "app-password-presets", "autocomplete": "off"}),
         error_messages={
             "required": _("Give the app password a name, such as the app or device that will use it."),
             "max_length": _("Use a shorter name."),
@@ -54,6 +52,9 @@ class AppPasswordCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The field takes a longer value so a pasted essay gets a message, but the box itself stops at the limit
+        # (the field's own max_length would otherwise set the widget's maxlength to 640).
+        self.fields["name"].widget.attrs["maxlength"] = NAME_MAX_LENGTH
         if not self.is_bound:
             self.initial["creation_key"] = secrets.token_urlsafe(24)
 

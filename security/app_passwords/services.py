@@ -32,7 +32,12 @@ from .tokens import token_generate, token_sha256
 
 
 class AppPasswordError(Exception):
-    """A rule refused the action; ``str(error)`` is a translated sentence for the user."""
+    """A rule refused the action; ``str(error)`` is a translated sentence for the user, and ``field`` the form
+    field it is about (``None``: the whole form), so a page can show it under that field."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class AppPasswordLimitReached(AppPasswordError):
@@ -59,11 +64,13 @@ class CreatedAppPassword:
 def app_password_name_clean(name: str) -> str:
     """The one name rule (security/names.py), for every caller: the form, the command, other services."""
     if not (name or "").strip():
-        raise AppPasswordError(_("Give the app password a name, such as the app or device that will use it."))
+        raise AppPasswordError(
+            _("Give the app password a name, such as the app or device that will use it."), field="name"
+        )
     try:
         return name_clean(name, max_length=NAME_MAX_LENGTH)
     except ValidationError as error:
-        raise AppPasswordError(" ".join(error.messages)) from None
+        raise AppPasswordError(" ".join(error.messages), field="name") from None
 
 
 @transaction.atomic
@@ -79,10 +86,10 @@ def app_password_create(
 ) -> CreatedAppPassword:
     name = app_password_name_clean(name)
     if scope not in Scope.values:
-        raise AppPasswordError(_("Choose what the app password may be used for."))
+        raise AppPasswordError(_("Choose what the app password may be used for."), field="scope")
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
-        raise AppPasswordError(_("The expiry date must be in the future."))
+        raise AppPasswordError(_("The expiry date must be in the future."), field="expires_in_days")
     user = User.objects.select_for_update().get(pk=user.pk)
     if creation_key and AppPassword.objects.filter(user=user, creation_key=creation_key).exists():
         raise AppPasswordAlreadyCreated(

@@ -73,7 +73,7 @@ def app_password_create(request):
             messages.warning(request, str(error))
             return redirect("app_passwords:list")
         except services.AppPasswordError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
         else:
             context = {
                 "app_password": created.app_password,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from security.admin import PortalModelAdmin
@@ -158,7 +159,9 @@ class UserAdmin(PortalModelAdmin):
                 form.add_error("reason", error)
             else:
                 messages.success(
-                    request, _("Done for %(count)d user(s): %(action)s") % {"count": done, "action": action.label}
+                    request,
+                    ngettext("Done for %(count)d user: %(action)s", "Done for %(count)d users: %(action)s", done)
+                    % {"count": done, "action": action.label},
                 )
                 if len(users) == 1:
                     return redirect("admin:accounts_user_change", users[0].pk)

@@ -9,6 +9,8 @@ class HelpdeskReasonForm(forms.Form):
         label=_("Reason (the user will see it)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=REASON_MAX_LENGTH * 4,  # helpdesk_reason_clean gives the precise message
+        # The server's own sentence, in the staff member's language (the page has no browser-only check).
+        error_messages={"required": _("Give a reason: the user will see it.")},
     )
 
     require_setup = forms.BooleanField(

@@ -3,7 +3,7 @@
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max, Sum
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from security.app_passwords.selectors import app_password_list_for
 from security.mail_policy.selectors import mail_use_for
@@ -27,7 +27,12 @@ def _mail_lock_state_for(*, user) -> dict:
     return {**mail_lock_state_for(user=user), "main_password": mail_use_for(user=user)}
 
 
-APP_PASSWORD_STATUS_LABELS = {"active": _("active"), "revoked": _("revoked"), "expired": _("expired")}
+# A context of their own: the bare words are also field names ("revoked" is the revoked_at column, 撤销时间).
+APP_PASSWORD_STATUS_LABELS = {
+    "active": pgettext_lazy("app password status", "active"),
+    "revoked": pgettext_lazy("app password status", "revoked"),
+    "expired": pgettext_lazy("app password status", "expired"),
+}
 
 
 def app_passwords_for_helpdesk(*, user) -> list[dict]:

@@ -14,7 +14,7 @@ class AppleProfileForm(forms.Form):
         label=_("Device name"),
         max_length=NAME_INPUT_MAX,
         help_text=_("The profile’s app password gets this name, so you can revoke it if the device is lost."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": NAME_MAX_LENGTH}),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={
             "required": _("Give the device a name, such as “Lin’s iPhone”."),
             "max_length": _("Use a shorter name."),
@@ -25,5 +25,7 @@ class AppleProfileForm(forms.Form):
 
     def __init__(self, *args, device_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # The box stops at the real limit; the field's larger max_length (for a clear message) would set 640.
+        self.fields["name"].widget.attrs["maxlength"] = NAME_MAX_LENGTH
         if not self.is_bound:
             self.initial.update(name=device_name, creation_key=secrets.token_urlsafe(24))

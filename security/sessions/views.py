@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from security.client import Client
@@ -58,5 +59,13 @@ def sessions_end_others(request):
     count = services.user_sessions_end_others(
         user=request.user, keep_session_key=request.session.session_key, client=Client.from_request(request)
     )
-    messages.success(request, _("Signed out everywhere else (%(count)d sessions ended).") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "Signed out everywhere else (%(count)d session ended).",
+            "Signed out everywhere else (%(count)d sessions ended).",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("trusted_devices:sessions")

@@ -106,5 +106,8 @@ def device_revoke_all(request):
     count = services.trusted_devices_revoke_all(
         user=request.user, client=Client.from_request(request), actor=request.user
     )
-    messages.success(request, _("No device is trusted any more (%(count)d revoked).") % {"count": count})
+    messages.success(
+        request,
+        _("No device is trusted any more (%(count)d revoked).") % {"count": count},
+    )
     return redirect("trusted_devices:list")

@@ -16,7 +16,7 @@ Invariants:
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from security.phone.errors import PhoneError, SmsSendRefused
 from security.phone.forms import SmsCodeForm
@@ -47,7 +47,11 @@ def _challenge(*, request, user, client) -> str:
     except PhoneError as error:
         raise SecondStepError(error.message, status=429 if isinstance(error, SmsSendRefused) else 400) from None
     minutes = int(settings.PORTAL_SMS_CODE_TTL.total_seconds() // 60)
-    return _("We sent a code to %(number)s. It is valid for %(minutes)d minutes.") % {
+    return ngettext(
+        "We sent a code to %(number)s. It is valid for %(minutes)d minute.",
+        "We sent a code to %(number)s. It is valid for %(minutes)d minutes.",
+        minutes,
+    ) % {
         "number": mask_phone(number),
         "minutes": minutes,
     }

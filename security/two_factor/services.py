@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp import devices_for_user
 
 from accounts.models import User
@@ -214,7 +215,11 @@ def _wait_message(info: dict):
         )
     locked_until = info.get("locked_until")
     seconds = max(1, int((locked_until - timezone.now()).total_seconds() + 0.999)) if locked_until else 1
-    return _("Too many wrong codes. Wait %(seconds)d seconds and try again.") % {"seconds": seconds}
+    return ngettext(
+        "Too many wrong codes. Wait %(seconds)d second and try again.",
+        "Too many wrong codes. Wait %(seconds)d seconds and try again.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 UNAVAILABLE_MESSAGE = _(

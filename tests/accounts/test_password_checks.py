@@ -18,7 +18,7 @@ from tests.factories import PASSWORD, UserFactory
 from tests.two_factor.otp import code_at, current_step, sign_in_with_password
 
 ROOT = Path(__file__).resolve().parents[2]
-WAIT_EN = "Too many failed attempts. Wait 1 seconds and try again."
+WAIT_EN = "Too many failed attempts. Wait 1 second and try again."
 WAIT_ZH = "失败次数过多。请等待 1 秒后再试。"
 
 

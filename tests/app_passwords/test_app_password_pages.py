@@ -163,7 +163,9 @@ def test_duplicate_names_are_allowed_and_told_apart(client_signed_in, user):
     ids = list(AppPassword.objects.filter(user=user, name="Outlook").values_list("pk", flat=True))
     assert len(ids) == 2
     listing = client_signed_in.get(LIST).content.decode()
-    assert all(f"#{pk}" in listing for pk in ids)
+    # Each row acts on its own app password; the internal id is no label for people ("#2" meant nothing).
+    assert all(f'href="/app-passwords/{pk}/revoke/"' in listing for pk in ids)
+    assert not any(f"#{pk}" in listing for pk in ids)
 
 
 def test_service_rejects_bad_scope_and_past_expiry(user):

@@ -337,3 +337,16 @@ def test_the_cooldown_holds_per_number_whichever_account_asks(user, sms_outbox):
         clock.shift(40)
         assert start(sign_in(other), "13812345678").status_code == 302
         assert len(sms_outbox) == 2
+
+
+def test_dev_outbox_is_translated(user, settings):
+    from security.sms import console
+    from tests.test_pages import untranslated_words
+
+    console.RECENT.clear()  # messages of earlier tests (user ids start again at 1)
+    settings.DEBUG = True
+    client = sign_in(user, BrowserTab(HTTP_ACCEPT_LANGUAGE="zh-CN"))
+    page = client.get("/phone/dev/outbox/")
+    assert page.status_code == 200
+    assert "短信发件箱" in text(page)
+    assert untranslated_words(text(page), user.email) == {"debug"}  # the setting's name

@@ -109,12 +109,12 @@ def test_recovery_sheet_carries_site_date_and_copy_all(user, settings):
         download = client_two_step.get("/two-step/recovery-codes/recovery-codes.txt", **EN).content.decode()
         chinese = page(client_two_step, "/two-step/recovery-codes/", **ZH)
     assert f"Recovery codes for {enrolled.email} at {settings.PORTAL_SITE_NAME}" in html
-    assert "Generated on Dec. 1, 2026" in html
+    assert "Generated on 1 Dec 2026" in html
     assert "生成于 2026年12月1日" in chinese
     assert 'data-copy-lines="recovery-codes"' in html and 'id="recovery-codes"' in html
     lines = download.split("\r\n")
     assert lines[0] == f"Recovery codes for {enrolled.email} at {settings.PORTAL_SITE_NAME}"
-    assert lines[1] == "Generated on Dec. 1, 2026"
+    assert lines[1] == "Generated on 1 Dec 2026"
     assert "&" not in download and "<" not in download
 
 
