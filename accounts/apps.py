@@ -7,8 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from security.audit import register_event_kinds
-
-        from . import events, recovery  # noqa: F401 - recovery connects its signal receivers
-
-        register_event_kinds(events.EVENT_KINDS)
+        from . import recovery  # noqa: F401 - recovery connects its signal receivers

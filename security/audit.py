@@ -8,8 +8,11 @@ Invariants:
 """
 
 import logging
+from importlib import import_module
 
+from django.apps import apps
 from django.utils.functional import Promise
+from django.utils.module_loading import module_has_submodule
 
 from .client import Client
 from .models import ActorKind, SecurityEvent
@@ -20,8 +23,16 @@ _EVENT_KINDS: dict[str, Promise | str] = {}
 
 
 def register_event_kinds(kinds: dict) -> None:
-    """Each app registers its event kinds with a translatable label (from its AppConfig.ready)."""
+    """Add event kinds with their translatable labels (``event_kinds_discover`` does it for every app)."""
     _EVENT_KINDS.update(kinds)
+
+
+def event_kinds_discover() -> None:
+    """Register the ``EVENT_KINDS`` of every installed app's ``events`` module, as the admin discovers ``admin``
+    modules. Run once, from ``SecurityConfig.ready``; an app records events by adding ``events.py``."""
+    for app_config in apps.get_app_configs():
+        if module_has_submodule(app_config.module, "events"):
+            register_event_kinds(getattr(import_module(f"{app_config.name}.events"), "EVENT_KINDS", {}))
 
 
 def event_description(kind: str, details: dict | None = None) -> str:

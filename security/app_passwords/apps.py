@@ -10,11 +10,9 @@ class AppPasswordsConfig(AppConfig):
 
     def ready(self):
         from accounts.signals import credentials_reset
-        from security.audit import register_event_kinds
 
-        from . import events, services
+        from . import services
 
-        register_event_kinds(events.EVENT_KINDS)
         credentials_reset.connect(services.app_passwords_on_credentials_reset, dispatch_uid="app_passwords_reset")
         post_migrate.connect(_sync_site_options, sender=self, dispatch_uid="app_passwords_site_options")
         post_migrate.connect(_regrant_mail_roles, sender=self, dispatch_uid="app_passwords_mail_roles")

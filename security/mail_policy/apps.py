@@ -10,9 +10,6 @@ class MailPolicyConfig(AppConfig):
     def ready(self):
         from django.core.checks import register
 
-        from security.audit import register_event_kinds
+        from . import checks
 
-        from . import checks, events
-
-        register_event_kinds(events.EVENT_KINDS)
         register(checks.policy_settings_check)

@@ -8,8 +8,4 @@ class TrustedDevicesConfig(AppConfig):
     verbose_name = _("Trusted devices and sessions")
 
     def ready(self):
-        from security.audit import register_event_kinds
-
-        from . import events, receivers  # noqa: F401  (connects the signal receivers)
-
-        register_event_kinds(events.EVENT_KINDS)
+        from . import receivers  # noqa: F401  (connects the signal receivers)
