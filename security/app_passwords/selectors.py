@@ -14,12 +14,9 @@ def app_password_overview(*, user) -> dict:
     }
 
 
-def app_password_list_for(*, user, include_revoked: bool = True) -> list[AppPassword]:
+def app_password_list_for(*, user) -> list[AppPassword]:
     """Newest first; revoked ones stay visible (greyed) so the user can see what was cut off and when."""
-    qs = AppPassword.objects.filter(user=user)
-    if not include_revoked:
-        qs = qs.filter(revoked_at__isnull=True)
-    return list(qs.order_by("-created_at", "-id"))
+    return list(AppPassword.objects.filter(user=user).order_by("-created_at", "-id"))
 
 
 def app_password_active_count(*, user) -> int:

@@ -3,7 +3,7 @@
 Invariants:
 - Only numbers that are valid per the ``phonenumbers`` metadata, from a region in
   ``PORTAL_SMS_ALLOWED_REGIONS`` and of a type that can receive SMS leave this module; anything else raises
-  ``PhoneNumberRefused`` with a code that says which rule refused it (SECURITY.md 17).
+  ``PhoneNumberRefused`` with a code that says which rule refused it (docs/security.md item 17).
 - The result is E.164 (``+8613812345678``); typed national numbers use ``PORTAL_PHONE_DEFAULT_REGION``.
 """
 
@@ -67,11 +67,3 @@ def phone_number_parse(raw: str, *, default_region: str | None = None) -> str:
 
 def region_allow_list() -> set[str]:
     return {region.strip().upper() for region in settings.PORTAL_SMS_ALLOWED_REGIONS if region.strip()}
-
-
-def number_is_allowed(e164: str) -> bool:
-    """For numbers that come from the database (already E.164): is texting them still allowed?"""
-    try:
-        return phone_number_parse(e164) == e164
-    except PhoneNumberRefused:
-        return False
