@@ -16,7 +16,7 @@ ADDRESS_MAX = 254
 def password_field(label, autocomplete):
     return forms.CharField(
         label=label,
-        strip=False,  # SECURITY.md 3: the password is used exactly as typed
+        strip=False,  # docs/security.md item 3: the password is used exactly as typed
         max_length=settings.PORTAL_PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
         error_messages={"max_length": _("This password is too long.")},
@@ -31,7 +31,7 @@ class SignInForm(forms.Form):
     )
     password = password_field(_("Password"), "current-password")
 
-    # One message for "no such account", "wrong password" and "inactive account" (SECURITY.md 5).
+    # One message for "no such account", "wrong password" and "inactive account" (docs/security.md item 5).
     error_messages = {"invalid_login": _("The mailbox address or password is incorrect.")}
 
     def __init__(self, request, *args, **kwargs):

@@ -1,4 +1,4 @@
-"""Password rules beyond Django's own (SECURITY.md 1-3): context words, and a generous upper bound."""
+"""Password rules beyond Django's own (docs/security.md items 1-3): context words, and a generous upper bound."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Security notification e-mails (SECURITY.md 35).
+"""Security notification e-mails (docs/security.md item 35).
 
 Invariants:
 - A notification is an outbox row written in the same transaction as its event, rendered in the user's language,

@@ -1,4 +1,4 @@
-"""Production settings refuse unsafe starts, and `check --deploy` is clean under them (SECURITY.md 36)."""
+"""Production settings refuse unsafe starts, and `check --deploy` is clean under them (item 36)."""
 
 import os
 import secrets

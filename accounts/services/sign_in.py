@@ -1,4 +1,4 @@
-"""Sign-in in two steps, and sign-out (SECURITY.md 5, 30, 32).
+"""Sign-in in two steps, and sign-out (docs/security.md items 5, 30, 32).
 
 Invariants:
 - A correct password alone never logs anybody in when a second step is due. It leaves a *pending* sign-in in the
@@ -42,7 +42,8 @@ def sign_in_password_step(request, user: User, *, next_url: str | None = None) -
     if not second_step_required(user):
         sign_in_complete(request, user)
         return True
-    # A trusted device (SECURITY.md 27-29) replaces the code, never the password, and never counts as a fresh factor.
+    # A trusted device (docs/security.md items 27-29) replaces the code, never the password, and never counts as a
+    # fresh factor.
     cookie = request.COOKIES.get(trusted_device_cookie_name())
     if cookie:
         if trusted_device_for_sign_in(user=user, cookie_value=cookie, client=Client.from_request(request)):

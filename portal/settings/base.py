@@ -147,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.MaximumLengthValidator"},
 ]
 
-# --- Failed sign-ins (SECURITY.md 5, 6) ------------------------------------------------------------------
+# --- Failed sign-ins (docs/security.md items 5, 6) ------------------------------------------------------------------
 # django-axes keeps the hard lock per account; accounts/services/throttle.py adds growing delays per account and
 # per IP before that. Helpdesk clears a lock in the admin ("Access attempts") or with `manage.py axes_reset`.
 AXES_FAILURE_LIMIT = env.int("PORTAL_LOGIN_HARD_LOCK_FAILURES", default=100)
@@ -195,7 +195,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# --- Headers (SECURITY.md 36, 37) --------------------------------------------------------------------------
+# --- Headers (docs/security.md items 36, 37) ------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -273,7 +273,7 @@ PORTAL_SMS_ROUTES = {
     )
 }
 PORTAL_PHONE_DEFAULT_REGION = env.str("PORTAL_PHONE_DEFAULT_REGION", default="CN")
-# ISO 3166 regions numbers may come from; anything else is refused before any gateway call (SECURITY.md 17).
+# ISO 3166 regions numbers may come from; anything else is refused before any gateway call (docs/security.md item 17).
 PORTAL_SMS_ALLOWED_REGIONS = env.list("PORTAL_SMS_ALLOWED_REGIONS", default=["CN", "HK", "MO", "TW"])
 # One number may be bound to this many accounts (decided in docs/sms.md, "One number, several accounts").
 PORTAL_PHONE_MAX_ACCOUNTS_PER_NUMBER = env.int("PORTAL_PHONE_MAX_ACCOUNTS_PER_NUMBER", default=5)
@@ -322,7 +322,7 @@ LOGGING["loggers"]["urllib3.connectionpool"] = {"level": "WARNING"}
 LOGGING["loggers"]["tencentcloud_sdk_common"] = {"level": "WARNING"}
 # --- App passwords and the mail server (security/app_passwords, docs/mail-server.md) --------------------
 PORTAL_APP_PASSWORDS_MAX_ACTIVE = env.int("PORTAL_APP_PASSWORDS_MAX_ACTIVE", default=25)
-# SECURITY.md 25: a password change or reset revokes every app password unless this is true.
+# docs/security.md item 25: a password change or reset revokes every app password unless this is true.
 PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE = env.bool("PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE", default=False)
 # False: the main password never works for SMTP/IMAP/POP3, only app passwords do. Copied into the database for
 # the mail_accounts view after every migrate, and by `manage.py app_password site-options`.
@@ -348,7 +348,7 @@ PORTAL_DOVECOT_DOVEADM_API_KEY = env.str("PORTAL_DOVECOT_DOVEADM_API_KEY", defau
 # Seconds to wait before each retry of a failed flush (logged; the change itself always stands).
 PORTAL_DOVECOT_FLUSH_RETRY_DELAYS = env.list("PORTAL_DOVECOT_FLUSH_RETRY_DELAYS", cast=float, default=[1.0, 5.0, 30.0])
 
-# --- Two-step verification (security/two_factor; SECURITY.md 8-12, 19, 20, 33) -------------------------------
+# --- Two-step verification (security/two_factor; docs/security.md items 8-12, 19, 20, 33) ---------------------------
 # Shown in authenticator apps (label and issuer parameter of the otpauth URI).
 PORTAL_TOTP_ISSUER = env.str("PORTAL_TOTP_ISSUER", default="") or PORTAL_SITE_NAME
 # How far (in 30 s steps) a phone's clock may be learned to run slow; learned only from accepted codes.
@@ -361,7 +361,7 @@ PORTAL_RECOVERY_CODE_COUNT = 10
 # How long setup keeps its pending secret, and how long new recovery codes stay on screen.
 PORTAL_TWO_STEP_SETUP_TTL = timedelta(minutes=10)
 
-# --- Trusted devices and signed-in sessions (security/trusted_devices; SECURITY.md 27, 28, 31, 32) -----------
+# --- Trusted devices and signed-in sessions (security/trusted_devices; docs/security.md items 27, 28, 31, 32) -------
 PORTAL_TRUSTED_DEVICE_DAYS = env.int("PORTAL_TRUSTED_DEVICE_DAYS", default=30)
 # Empty: "__Host-trusted_device" when SESSION_COOKIE_SECURE (production), else "trusted_device".
 PORTAL_TRUSTED_DEVICE_COOKIE_NAME = env.str("PORTAL_TRUSTED_DEVICE_COOKIE_NAME", default="")

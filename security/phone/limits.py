@@ -1,4 +1,5 @@
-"""SMS send limits: per number, per account, per IP and globally (SECURITY.md 17; defaults in DESIGN.md).
+"""SMS send limits: per number, per account, per IP and globally (docs/security.md item 17; the defaults are in
+docs/sms.md, "Send limits").
 
 Invariants:
 - Counters live in the default cache, which production shares between processes (Redis or the database cache).

@@ -1,4 +1,4 @@
-"""The optional second address for security notifications (SECURITY.md 35).
+"""The optional second address for security notifications (docs/security.md item 35).
 
 Invariants:
 - An address receives notifications only after someone who controls it followed the confirmation link, which is

@@ -1,5 +1,5 @@
 """Per request: end sessions past the absolute limit, keep the session registry current, and apply trusted-device
-cookie changes decided during the request (SECURITY.md 27, 31, 32).
+cookie changes decided during the request (docs/security.md items 27, 31, 32).
 
 The idle limit is Django's own: ``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``. The absolute limit counts
 from ``sign_in_complete`` (``signed_in_at`` in the session) and is checked here on every signed-in request.

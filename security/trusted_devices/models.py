@@ -1,5 +1,5 @@
-"""Trusted devices ("don't ask again on this device") and the registry of signed-in sessions (SECURITY.md 27, 28,
-31, 32).
+"""Trusted devices ("don't ask again on this device") and the registry of signed-in sessions (docs/security.md
+items 27, 28, 31, 32).
 
 Invariants:
 - A trusted device's cookie holds ``<lookup_id>.<secret>``; the server stores only SHA-256 of the 256-bit secret

@@ -1,5 +1,6 @@
 """Signal receivers: keep the session registry in step with sign-in/sign-out, and revoke every trusted device when
-the password changes or is reset (``credentials_reset``) or two-step verification is turned off (SECURITY.md 28)."""
+the password changes or is reset (``credentials_reset``) or two-step verification is turned off (docs/security.md
+item 28)."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver

@@ -1,5 +1,5 @@
 """Trusting a browser, checking it at sign-in, revoking it; and the registry of signed-in sessions
-(SECURITY.md 27, 28, 29, 31, 32).
+(docs/security.md items 27, 28, 29, 31, 32).
 
 Invariants:
 - A plaintext trust token exists only in the return value of ``trusted_device_create`` and in the user's cookie.

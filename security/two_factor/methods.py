@@ -1,4 +1,4 @@
-"""The ways to pass the second step, as a registry, so SMS can be added as one more entry (SECURITY.md 13).
+"""The ways to pass the second step, as a registry, so SMS can be added as one more entry (docs/security.md item 13).
 
 Each method names its form and either a django-otp device model (checked with the device's own ``verify_token``
 and throttling) or its own ``is_available``/``verify`` functions. The verify and re-authentication pages list the
@@ -22,7 +22,7 @@ SMS (``phone_method.py``, on top of ``security.phone``) is registered like this:
 but is not ``is_verified()`` for django-otp, so the admin still asks staff for an authenticator code.
 
 ``allowed_to_disable`` is False for methods that must not, on their own, turn two-step off (recovery codes,
-SECURITY.md 20).
+docs/security.md item 20).
 """
 
 from collections.abc import Callable
