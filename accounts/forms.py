@@ -2,12 +2,12 @@
 it to ``account_password_check`` (the one place it is verified) and keep its answer in ``password_check``."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_address
 from accounts.services.passwords import Outcome, Purpose, account_password_check
+from portal.conf import portal_settings
 
 # Far above any real address or password, far below anything that costs us to hash.
 ADDRESS_MAX = 254
@@ -17,7 +17,7 @@ def password_field(label, autocomplete):
     return forms.CharField(
         label=label,
         strip=False,  # docs/security.md item 3: the password is used exactly as typed
-        max_length=settings.PORTAL_PASSWORD_MAX_LENGTH,
+        max_length=portal_settings.password_max_length,
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
         error_messages={"max_length": _("This password is too long.")},
     )

@@ -25,6 +25,7 @@ from django.core.cache.backends.memcached import BaseMemcachedCache
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.conf import portal_settings
 from security.app_passwords.mail_server_config import AUTH_WORKER_VSZ_LIMIT_MIB
 from security.phone.checks import sms_gateway_check
 
@@ -34,7 +35,7 @@ AUTH_WORKER_OWN_MIB = 32
 
 @checks.register(checks.Tags.security)
 def argon2_memory_check(app_configs=None, **kwargs):
-    cost_kib = settings.PORTAL_ARGON2_MEMORY_COST_KIB
+    cost_kib = portal_settings.argon2_memory_cost_kib
     room_kib = (AUTH_WORKER_VSZ_LIMIT_MIB - AUTH_WORKER_OWN_MIB) * 1024
     if cost_kib <= room_kib:
         return []

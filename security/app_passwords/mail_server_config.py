@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from django.conf import settings
+from portal.conf import portal_settings
 
 VERSIONS = ("2.3", "2.4")
 SECURITY_CHOICES = ("SSL/TLS", "STARTTLS")
@@ -362,7 +362,7 @@ def write(options: Options, output: Path) -> list[Path]:
 
 
 def auth_cache_enabled() -> bool:
-    return bool(getattr(settings, "PORTAL_DOVECOT_AUTH_CACHE_FLUSH", ""))
+    return bool(portal_settings.dovecot_auth_cache_flush)
 
 
 def database_host() -> str:

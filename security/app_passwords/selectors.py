@@ -1,7 +1,8 @@
 """Reads for app passwords. Query counts do not grow with the number of app passwords."""
 
-from django.conf import settings
 from django.urls import reverse
+
+from portal.conf import portal_settings
 
 from .models import AppPassword
 
@@ -28,9 +29,9 @@ def mail_client_settings() -> list[dict]:
     return [
         {
             "protocol": protocol,
-            "host": getattr(settings, f"PORTAL_MAIL_{key}_HOST"),
-            "port": getattr(settings, f"PORTAL_MAIL_{key}_PORT"),
-            "security": getattr(settings, f"PORTAL_MAIL_{key}_SECURITY"),
+            "host": getattr(portal_settings, f"mail_{protocol.lower()}_host"),
+            "port": getattr(portal_settings, f"mail_{protocol.lower()}_port"),
+            "security": getattr(portal_settings, f"mail_{protocol.lower()}_security"),
         }
-        for protocol, key in (("SMTP", "SMTP"), ("IMAP", "IMAP"), ("POP3", "POP3"))
+        for protocol in ("SMTP", "IMAP", "POP3")
     ]

@@ -15,9 +15,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+
+from portal.conf import portal_settings
 
 from .errors import SmsSendRefused
 
@@ -39,10 +40,10 @@ def _digest(value: str) -> str:
 
 def windows_for(*, user, number: str, ip: str | None) -> list[Window]:
     return [
-        Window("number", _digest(number), settings.PORTAL_SMS_LIMIT_PER_NUMBER_PER_HOUR, HOUR),
-        Window("account", str(user.pk), settings.PORTAL_SMS_LIMIT_PER_ACCOUNT_PER_DAY, DAY),
-        Window("ip", _digest(ip or "unknown"), settings.PORTAL_SMS_LIMIT_PER_IP_PER_HOUR, HOUR),
-        Window("global", "all", settings.PORTAL_SMS_LIMIT_GLOBAL_PER_DAY, DAY),
+        Window("number", _digest(number), portal_settings.sms_limit_per_number_per_hour, HOUR),
+        Window("account", str(user.pk), portal_settings.sms_limit_per_account_per_day, DAY),
+        Window("ip", _digest(ip or "unknown"), portal_settings.sms_limit_per_ip_per_hour, HOUR),
+        Window("global", "all", portal_settings.sms_limit_global_per_day, DAY),
     ]
 
 

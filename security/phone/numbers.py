@@ -11,8 +11,9 @@ import re
 import unicodedata
 
 import phonenumbers
-from django.conf import settings
 from phonenumbers import PhoneNumberType
+
+from portal.conf import portal_settings
 
 from .errors import PhoneNumberRefused
 
@@ -46,7 +47,7 @@ def phone_number_parse(raw: str, *, default_region: str | None = None) -> str:
     if len(digits) < 3:
         raise PhoneNumberRefused("too_short")
     try:
-        number = phonenumbers.parse(compact, default_region or settings.PORTAL_PHONE_DEFAULT_REGION)
+        number = phonenumbers.parse(compact, default_region or portal_settings.phone_default_region)
     except phonenumbers.NumberParseException as error:
         if error.error_type in (phonenumbers.NumberParseException.TOO_LONG,):
             raise PhoneNumberRefused("too_long") from None
@@ -66,4 +67,4 @@ def phone_number_parse(raw: str, *, default_region: str | None = None) -> str:
 
 
 def region_allow_list() -> set[str]:
-    return {region.strip().upper() for region in settings.PORTAL_SMS_ALLOWED_REGIONS if region.strip()}
+    return {region.strip().upper() for region in portal_settings.sms_allowed_regions if region.strip()}

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User, normalize_address
+from portal.conf import portal_settings
 from security import events
 from security.audit import security_event_record
 from security.client import Client
@@ -49,7 +50,7 @@ def notification_address_set(*, user: User, address: str, client: Client, base_u
     )
     link = base_url + reverse("security:notification_address_confirm", args=[_confirmation_token(user, address)])
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {"user": user, "link": link, "site_name": settings.PORTAL_SITE_NAME}
+        context = {"user": user, "link": link, "site_name": portal_settings.site_name}
         subject = render_to_string("emails/notification_address_confirm_subject.txt", context).strip()
         body = render_to_string("emails/notification_address_confirm.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True))
