@@ -4,7 +4,8 @@
   account password holds the whole cost, and past its ``vsz_limit`` (what ``mail_server_config`` writes) the
   allocation fails, which Dovecot reports as a wrong password: every mail sign-in with the account password would
   fail, silently. Measured with Dovecot 2.3 and ``vsz_limit = 256M``: 232 MiB verified, 236 MiB did not, so the
-  worker's own address space is about 20-24 MiB; the check keeps ``AUTH_WORKER_OWN_MIB`` free.
+  worker's own address space is about 20-24 MiB; the check keeps ``AUTH_WORKER_OWN_MIB`` free. With
+  ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` off, Dovecot never verifies the account password and the check is silent.
 - ``portal.W001`` (``check --deploy``): the default cache is not Redis or Memcached. Sign-in throttles have a
   row-locked table of their own, but the SMS, recovery and mail sign-in quotas count with ``cache.incr``, which on
   Django's database cache is a read and then a write: two requests can both take the last unit. Per-process caches
@@ -37,13 +38,13 @@ AUTH_WORKER_OWN_MIB = 32
 def argon2_memory_check(app_configs=None, **kwargs):
     cost_kib = portal_settings.argon2_memory_cost_kib
     room_kib = (AUTH_WORKER_VSZ_LIMIT_MIB - AUTH_WORKER_OWN_MIB) * 1024
-    if cost_kib <= room_kib:
-        return []
+    if cost_kib <= room_kib or not portal_settings.mail_main_password_allowed:
+        return []  # without the main password for mail, Dovecot never verifies an Argon2 hash
     return [
         checks.Error(
             f"PORTAL_ARGON2_MEMORY_COST_KIB={cost_kib} does not fit in Dovecot's auth worker "
-            f"(vsz_limit = {AUTH_WORKER_VSZ_LIMIT_MIB}M, of which about {AUTH_WORKER_OWN_MIB} MiB is the worker "
-            "itself): every mail sign-in with the account password would fail as a wrong password.",
+            f"(vsz_limit = {AUTH_WORKER_VSZ_LIMIT_MIB}M, less {AUTH_WORKER_OWN_MIB} MiB kept for the worker itself): "
+            "every mail sign-in with the account password would fail as a wrong password.",
             hint=f"Keep the memory cost at or below {room_kib} KiB (the default is 65536), or raise vsz_limit in "
             "security/app_passwords/mail_server_config.py and on the mail server together.",
             id="portal.E001",

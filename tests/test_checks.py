@@ -50,6 +50,12 @@ def test_an_argon2_cost_above_the_auth_worker_limit_fails_the_check(settings, co
         call_command("check", stdout=StringIO(), stderr=StringIO())
 
 
+def test_without_the_main_password_for_mail_dovecot_never_hashes(settings):
+    settings.PORTAL_ARGON2_MEMORY_COST_KIB = 1024 * 1024
+    settings.PORTAL_MAIL_MAIN_PASSWORD_ALLOWED = False
+    assert argon2_memory_check() == []
+
+
 @override_settings(**QUIET_SMS)
 def test_the_default_argon2_cost_passes_manage_py_check():
     call_command("check", stdout=StringIO(), stderr=StringIO())
