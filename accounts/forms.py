@@ -2,12 +2,12 @@
 it to ``account_password_check`` (the one place it is verified) and keep its answer in ``password_check``."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_address
 from accounts.services.passwords import Outcome, Purpose, account_password_check
+from portal.conf import portal_settings
 
 # Far above any real address or password, far below anything that costs us to hash.
 ADDRESS_MAX = 254
@@ -16,8 +16,8 @@ ADDRESS_MAX = 254
 def password_field(label, autocomplete):
     return forms.CharField(
         label=label,
-        strip=False,  # SECURITY.md 3: the password is used exactly as typed
-        max_length=settings.PORTAL_PASSWORD_MAX_LENGTH,
+        strip=False,  # docs/security.md item 3: the password is used exactly as typed
+        max_length=portal_settings.password_max_length,
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
         error_messages={"required": _("Enter your password."), "max_length": _("This password is too long.")},
     )
@@ -32,7 +32,7 @@ class SignInForm(forms.Form):
     )
     password = password_field(_("Password"), "current-password")
 
-    # One message for "no such account", "wrong password" and "inactive account" (SECURITY.md 5).
+    # One message for "no such account", "wrong password" and "inactive account" (docs/security.md item 5).
     error_messages = {"invalid_login": _("The mailbox address or password is incorrect.")}
 
     def __init__(self, request, *args, **kwargs):

@@ -5,8 +5,9 @@ string as ``{ARGON2ID}$argon2id$…``, which Dovecot 2.3 verifies. The memory co
 worker's ``vsz_limit`` (256 MiB by default), or Dovecot fails the check silently as a mismatch.
 """
 
-from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
+
+from portal.conf import portal_settings
 
 
 class PortalArgon2Hasher(Argon2PasswordHasher):
@@ -15,12 +16,12 @@ class PortalArgon2Hasher(Argon2PasswordHasher):
 
     @property
     def time_cost(self):
-        return settings.PORTAL_ARGON2_TIME_COST
+        return portal_settings.argon2_time_cost
 
     @property
     def memory_cost(self):
-        return settings.PORTAL_ARGON2_MEMORY_COST_KIB
+        return portal_settings.argon2_memory_cost_kib
 
     @property
     def parallelism(self):
-        return settings.PORTAL_ARGON2_PARALLELISM
+        return portal_settings.argon2_parallelism

@@ -1,12 +1,13 @@
-"""Password rules beyond Django's own (SECURITY.md 1-3): context words, and a generous upper bound."""
+"""Password rules beyond Django's own (docs/security.md items 1-3): context words, and a generous upper bound."""
 
 import re
 
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from portal.conf import portal_settings
 
 GENERIC_CONTEXT_WORDS = ("password", "mail", "email", "webmail", "qwerty", "admin")
 
@@ -20,7 +21,7 @@ class ContextWordsValidator:
 
     def words_for(self, user):
         words = set(GENERIC_CONTEXT_WORDS)
-        words.update(_letters_only(w) for w in settings.PORTAL_SITE_NAME.lower().split())
+        words.update(_letters_only(w) for w in portal_settings.site_name.lower().split())
         if user is not None and getattr(user, "email", ""):
             local, _at, domain = user.email.lower().partition("@")
             words.update(_letters_only(w) for w in re.split(r"[\W_]+", local))
@@ -50,16 +51,16 @@ class MaximumLengthValidator:
     """Long passphrases are welcome (64+ characters); only absurd lengths are refused, with a clear message."""
 
     def validate(self, password, user=None):
-        if len(password) > settings.PORTAL_PASSWORD_MAX_LENGTH:
+        if len(password) > portal_settings.password_max_length:
             raise ValidationError(
                 _("This password is too long: at most %(max)d characters."),
                 code="password_too_long",
-                params={"max": settings.PORTAL_PASSWORD_MAX_LENGTH},
+                params={"max": portal_settings.password_max_length},
             )
 
     def get_help_text(self):
         return _("Up to %(max)d characters; spaces and any script are fine.") % {
-            "max": settings.PORTAL_PASSWORD_MAX_LENGTH
+            "max": portal_settings.password_max_length
         }
 
 

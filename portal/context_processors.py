@@ -1,5 +1,5 @@
-from django.conf import settings
+from portal.conf import portal_settings
 
 
 def portal(request):
-    return {"site_name": settings.PORTAL_SITE_NAME}
+    return {"site_name": portal_settings.site_name}

@@ -2,7 +2,7 @@
 
 Invariants:
 - The audit log, and django-axes' records of failed sign-ins, are read-only for everyone, superusers included
-  (SECURITY.md 35): a sign-in lock is cleared only by the audited helpdesk action.
+  (docs/security.md item 35): a sign-in lock is cleared only by the audited helpdesk action.
 - An object id that is not a valid primary key (not ASCII decimal, or outside 1..2^63-1) never reaches the
   database: it is a 404 in an object URL and a form error in a many-to-many field. A date-hierarchy filter that
   cannot be a date is a 400. None of them is a 500 on SQLite, PostgreSQL or MariaDB.
@@ -167,7 +167,7 @@ def export_csv(modeladmin, request, queryset):
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(ReadOnlyModelAdmin):
-    """The audit log is read-only for everyone, superusers included (SECURITY.md 35)."""
+    """The audit log is read-only for everyone, superusers included (docs/security.md item 35)."""
 
     list_display = ("created_at", "user", "description", "actor_kind", "actor", "ip_address")
     list_filter = ("kind", "actor_kind", "created_at")

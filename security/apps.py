@@ -7,7 +7,7 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Security")
 
     def ready(self):
-        from . import events
-        from .event_kinds import register_event_kinds
+        from .event_kinds import event_kinds_discover
 
-        register_event_kinds(events.EVENT_KINDS)
+        # Every app's events.py names its kinds; one registry translates them all (security/event_kinds.py).
+        event_kinds_discover()

@@ -1,4 +1,4 @@
-"""The one way to record a security event (SECURITY.md 7, 35).
+"""The one way to record a security event (docs/security.md items 7, 35).
 
 Invariants:
 - Every service that changes a password, factor, phone, app password or device calls ``security_event_record``.

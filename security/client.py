@@ -3,7 +3,7 @@
 import ipaddress
 from dataclasses import dataclass
 
-from django.conf import settings
+from portal.conf import portal_settings
 
 USER_AGENT_MAX = 512
 
@@ -22,7 +22,7 @@ def ip_address_clean(value) -> str | None:
 def client_ip(request) -> str | None:
     """REMOTE_ADDR, or the address the last trusted proxy saw (``PORTAL_TRUSTED_PROXY_COUNT``). A forwarded value
     that is not an IP address is ignored, and REMOTE_ADDR is used."""
-    proxies = settings.PORTAL_TRUSTED_PROXY_COUNT
+    proxies = portal_settings.trusted_proxy_count
     if proxies > 0:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         if len(hops) >= proxies:
@@ -67,6 +67,7 @@ def describe_user_agent(user_agent: str) -> str:
 
 def describe_user_agent_for(user, user_agent: str) -> str:
     """A device name for an event's details, in the user's language (as their e-mail will be), not the viewer's."""
+    from django.conf import settings
     from django.utils import translation
 
     with translation.override(user.language or settings.LANGUAGE_CODE):

@@ -66,8 +66,8 @@ class Notification(models.Model):
 
 
 class NotificationAddress(models.Model):
-    """A second address for security notifications, in case the mailbox itself is compromised (SECURITY.md 35).
-    It receives notifications only once the user has clicked the link sent to it."""
+    """A second address for security notifications, in case the mailbox itself is compromised (docs/security.md
+    item 35). It receives notifications only once the user has clicked the link sent to it."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_address")
     address = models.EmailField(_("address"), max_length=254)

@@ -1,4 +1,4 @@
-"""Security notification e-mails (SECURITY.md 35).
+"""Security notification e-mails (docs/security.md item 35).
 
 Invariants:
 - A notification is an outbox row written in the same transaction as its event, rendered in the user's language,
@@ -15,6 +15,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from portal.conf import portal_settings
 
 from .client import describe_user_agent
 from .event_kinds import event_description
@@ -41,7 +43,7 @@ def notification_create_for_event(event) -> Notification:
             "event": event,
             "description": event_description(event.kind, event.details),
             "device": describe_user_agent(event.user_agent) if event.user_agent else "",
-            "site_name": settings.PORTAL_SITE_NAME,
+            "site_name": portal_settings.site_name,
         }
         subject = render_to_string("emails/security_event_subject.txt", context).strip()
         body = render_to_string("emails/security_event.txt", context)

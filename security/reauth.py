@@ -1,4 +1,4 @@
-"""Fresh authentication for sensitive actions ("sudo mode", SECURITY.md 20, 22, 29).
+"""Fresh authentication for sensitive actions ("sudo mode", docs/security.md items 20, 22, 29).
 
 Invariants:
 - A sensitive view is wrapped in ``@reauth_required``. It runs only if the user proved themselves in this session

@@ -41,7 +41,7 @@ def notification_address_remove(request):
 
 @never_cache
 def notification_address_confirm(request, token):
-    """The link from the e-mail shows a button; only the POST changes anything (SECURITY.md 38)."""
+    """The link from the e-mail shows a button; only the POST changes anything (docs/security.md item 38)."""
     try:
         record = notification_address_services.notification_address_pending_for(token=token)
         if request.method == "POST":

@@ -1,5 +1,7 @@
 """Shared fixtures. Three layers run from here: unit/service tests, real servers (tests/servers), and Chromium
-driven by Playwright (tests/browser, marked ``browser``)."""
+driven by Playwright (tests/browser, marked ``browser``).
+
+"Item N" in a test's docstring is requirement N of docs/security.md, whose table names the tests of each item."""
 
 import os
 
@@ -22,6 +24,39 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def pytest_sessionstart(session):
+    _compile_stale_catalogs()
+
+
+def _compile_stale_catalogs():
+    """The .mo catalogs are build output (git ignores them), made by ``make compilemessages``. Bare ``pytest`` on a
+    fresh checkout would test the English msgids instead of the translations: compile each catalog that is missing
+    or older than its .po, with the msgfmt Django's command uses, or stop at once saying what to run."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    locale = Path(__file__).resolve().parents[1] / "locale"
+    stale = [po for po in locale.glob("*/LC_MESSAGES/*.po")
+             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if not stale:
+        return
+    if shutil.which("msgfmt") is None:
+        pytest.exit(f"{stale[0].with_suffix('.mo')} is missing or stale and msgfmt (gettext) is not installed: "
+                    "install gettext and run `make compilemessages`.", returncode=4)
+    for po in stale:
+        partial = po.with_suffix(f".mo.{os.getpid()}")
+        subprocess.run(["msgfmt", "--check-format", "-o", str(partial), str(po)], check=True)
+        partial.replace(po.with_suffix(".mo"))  # atomic: a parallel run never reads half a catalog
+    # django.setup() (pytest-django, before this hook) may already have read the catalogs: have Django read them
+    # again, as its test tooling does when LOCALE_PATHS changes.
+    import django.test.signals  # noqa: F401  (connects the receiver that drops cached catalogs)
+    from django.conf import settings
+    from django.core.signals import setting_changed
+
+    setting_changed.send(sender=None, setting="LOCALE_PATHS", value=settings.LOCALE_PATHS, enter=False)
 
 
 def pytest_collection_modifyitems(config, items):

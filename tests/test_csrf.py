@@ -1,4 +1,4 @@
-"""SECURITY.md 38: every state change is a POST with a CSRF token. Walks every URL pattern the project serves
+"""Item 38: every state change is a POST with a CSRF token. Walks every URL pattern the project serves
 (Django's resolver, admin and helpdesk included) and POSTs to each without a token, from a client that would
 otherwise be let in: signed in through both steps, freshly confirmed, staff and superuser. Each POST must be
 refused by the CSRF check itself (the failure view below marks its 403), not by a login or permission check."""

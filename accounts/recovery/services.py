@@ -1,4 +1,4 @@
-"""Account recovery: "Forgot password?" (SECURITY.md 5, 14, 17, 25, 28; docs/security.md, "Account recovery").
+"""Account recovery: "Forgot password?" (docs/security.md items 5, 14, 17, 25, 28, and its "Account recovery").
 
 Invariants:
 - ``recovery_start`` answers the same way whatever the address: it does the same work (a code is made and

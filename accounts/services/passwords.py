@@ -1,4 +1,4 @@
-"""Checking and changing the account password (SECURITY.md 1-7, 25, 28).
+"""Checking and changing the account password (docs/security.md items 1-7, 25, 28).
 
 Invariants:
 - ``account_password_check`` is the only code that verifies an account password: sign-in, the password change,

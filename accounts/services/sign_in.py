@@ -1,4 +1,4 @@
-"""Sign-in in two steps, and sign-out (SECURITY.md 5, 30, 32).
+"""Sign-in in two steps, and sign-out (docs/security.md items 5, 30, 32).
 
 Invariants:
 - A correct password alone never logs anybody in when a second step is due. It leaves a *pending* sign-in in the

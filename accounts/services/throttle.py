@@ -1,4 +1,4 @@
-"""Growing delays for failed password checks, per account (across all IPs) and per IP (SECURITY.md 6).
+"""Growing delays for failed password checks, per account (across all IPs) and per IP (docs/security.md item 6).
 
 django-axes keeps the durable part: it counts failures per account in the database and hard-locks the account at
 ``AXES_FAILURE_LIMIT`` (at most 100) until helpdesk clears it. Before that, this module makes each further attempt

@@ -11,12 +11,10 @@ class AppPasswordsConfig(AppConfig):
     def ready(self):
         from accounts.services.passwords import password_change_consequence_register
         from accounts.signals import credentials_reset
-        from security.event_kinds import register_event_kinds
 
-        from . import events, services
+        from . import services
         from .selectors import password_change_revokes_app_passwords
 
-        register_event_kinds(events.EVENT_KINDS)
         password_change_consequence_register(password_change_revokes_app_passwords)
         credentials_reset.connect(services.app_passwords_on_credentials_reset, dispatch_uid="app_passwords_reset")
         post_migrate.connect(_sync_site_options, sender=self, dispatch_uid="app_passwords_site_options")

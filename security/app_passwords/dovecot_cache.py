@@ -26,9 +26,10 @@ import time
 import urllib.error
 import urllib.request
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+from portal.conf import portal_settings
 
 logger = logging.getLogger("portal.mail.dovecot_cache")
 
@@ -36,16 +37,16 @@ USER_FIELDS = {"password", "is_active", "two_step_enabled", "two_step_setup_requ
 
 
 def enabled() -> bool:
-    return bool(settings.PORTAL_DOVECOT_AUTH_CACHE_FLUSH)
+    return bool(portal_settings.dovecot_auth_cache_flush)
 
 
 def flush(login: str | None) -> None:
     """One attempt; raises on failure. ``None`` flushes every user."""
-    mode = settings.PORTAL_DOVECOT_AUTH_CACHE_FLUSH
+    mode = portal_settings.dovecot_auth_cache_flush
     if mode.startswith(("http://", "https://")):
         _flush_http(mode, login)
     else:
-        argv = [*shlex.split(settings.PORTAL_DOVECOT_DOVEADM), "auth", "cache", "flush", *([login] if login else [])]
+        argv = [*shlex.split(portal_settings.dovecot_doveadm), "auth", "cache", "flush", *([login] if login else [])]
         result = subprocess.run(argv, capture_output=True, text=True, timeout=15, check=False)  # noqa: S603
         if result.returncode:
             raise RuntimeError(f"doveadm exited with {result.returncode}: {result.stderr.strip()[:300]}")
@@ -60,7 +61,7 @@ def _flush_http(url: str, login: str | None) -> None:
 
 
 def _doveadm_http(url: str, commands: list) -> list:
-    key = base64.b64encode(settings.PORTAL_DOVECOT_DOVEADM_API_KEY.encode()).decode()
+    key = base64.b64encode(portal_settings.dovecot_doveadm_api_key.encode()).decode()
     request = urllib.request.Request(  # noqa: S310 - the deployer's own doveadm URL
         url,
         data=json.dumps(commands).encode(),
@@ -84,7 +85,7 @@ def flush_with_retries(login: str | None) -> bool:
 
 
 def _retry(login: str | None) -> None:
-    for delay in settings.PORTAL_DOVECOT_FLUSH_RETRY_DELAYS:
+    for delay in portal_settings.dovecot_flush_retry_delays:
         time.sleep(delay)
         try:
             flush(login)

@@ -18,10 +18,14 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from django.conf import settings
+from portal.conf import portal_settings
 
 VERSIONS = ("2.3", "2.4")
 SECURITY_CHOICES = ("SSL/TLS", "STARTTLS")
+# The auth-worker service the drop-in writes. Each worker holds one Argon2id check's memory cost while it runs, and
+# Dovecot refuses the allocation past vsz_limit, which reads as a wrong password (portal/checks.py guards it).
+AUTH_WORKER_VSZ_LIMIT_MIB = 256
+AUTH_WORKER_PROCESS_LIMIT = 8
 
 
 def portal_version() -> str:
@@ -250,7 +254,8 @@ def _settings_conf(options: Options) -> str:
     text += (
         "# Argon2id (the account password, 64 MiB per check by default) is verified in auth-worker processes:\n"
         "# memory = process_limit x PORTAL_ARGON2_MEMORY_COST_KIB, and vsz_limit must stay above the cost.\n"
-        "service auth-worker {\n  vsz_limit = 256M\n  process_limit = 8\n}\n"
+        f"service auth-worker {{\n  vsz_limit = {AUTH_WORKER_VSZ_LIMIT_MIB}M\n"
+        f"  process_limit = {AUTH_WORKER_PROCESS_LIMIT}\n}}\n"
     )
     if v23:
         text += "mail_location = maildir:~/Maildir\n"
@@ -367,7 +372,7 @@ def write(options: Options, output: Path) -> list[Path]:
 
 
 def auth_cache_enabled() -> bool:
-    return bool(getattr(settings, "PORTAL_DOVECOT_AUTH_CACHE_FLUSH", ""))
+    return bool(portal_settings.dovecot_auth_cache_flush)
 
 
 def database_host() -> str:

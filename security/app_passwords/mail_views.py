@@ -1,4 +1,4 @@
-"""SQL for the mail-server contract (DESIGN.md, "The mail-server contract"; docs/mail-server.md).
+"""SQL for the mail-server contract (docs/mail-server.md, "The views": names and columns are a fixed interface).
 
 Invariants:
 - ``mail_app_passwords(login, service, token_sha256, app_password_id)`` has one row per active app password and

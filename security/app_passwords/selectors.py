@@ -1,9 +1,10 @@
 """Reads for app passwords. Query counts do not grow with the number of app passwords."""
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from portal.conf import portal_settings
 
 from .models import AppPassword
 
@@ -16,12 +17,9 @@ def app_password_overview(*, user) -> dict:
     }
 
 
-def app_password_list_for(*, user, include_revoked: bool = True) -> list[AppPassword]:
+def app_password_list_for(*, user) -> list[AppPassword]:
     """Newest first; revoked ones stay visible (greyed) so the user can see what was cut off and when."""
-    qs = AppPassword.objects.filter(user=user)
-    if not include_revoked:
-        qs = qs.filter(revoked_at__isnull=True)
-    return list(qs.order_by("-created_at", "-id"))
+    return list(AppPassword.objects.filter(user=user).order_by("-created_at", "-id"))
 
 
 def app_password_active_count(*, user) -> int:
@@ -33,11 +31,11 @@ def mail_client_settings() -> list[dict]:
     return [
         {
             "protocol": protocol,
-            "host": getattr(settings, f"PORTAL_MAIL_{key}_HOST"),
-            "port": getattr(settings, f"PORTAL_MAIL_{key}_PORT"),
-            "security": getattr(settings, f"PORTAL_MAIL_{key}_SECURITY"),
+            "host": getattr(portal_settings, f"mail_{protocol.lower()}_host"),
+            "port": getattr(portal_settings, f"mail_{protocol.lower()}_port"),
+            "security": getattr(portal_settings, f"mail_{protocol.lower()}_security"),
         }
-        for protocol, key in (("SMTP", "SMTP"), ("IMAP", "IMAP"), ("POP3", "POP3"))
+        for protocol in ("SMTP", "IMAP", "POP3")
     ]
 
 
@@ -88,7 +86,7 @@ def app_passwords_revoke_all_consequences(*, user) -> list[str]:
 
 
 def password_change_revokes_app_passwords(*, user, current_key: str | None) -> str | None:
-    if settings.PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE:
+    if portal_settings.app_passwords_keep_on_password_change:
         return None
     count = app_password_active_count(user=user)
     if not count:

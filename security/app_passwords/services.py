@@ -1,4 +1,4 @@
-"""Creating and revoking app passwords (SECURITY.md 21-25).
+"""Creating and revoking app passwords (docs/security.md items 21-25).
 
 Invariants:
 - A plaintext app password exists only in the return value of ``app_password_create``. It is never
@@ -181,7 +181,7 @@ def app_passwords_revoke_all(
 
 
 def app_passwords_on_credentials_reset(sender, *, user: User, actor, client, **kwargs) -> None:
-    """``accounts.signals.credentials_reset`` listener (SECURITY.md 25). Runs inside the password change's
+    """``accounts.signals.credentials_reset`` listener (docs/security.md item 25). Runs inside the password change's
     transaction. The password-change e-mail already tells the user, so this event does not send a second
     one."""
     if settings.PORTAL_APP_PASSWORDS_KEEP_ON_PASSWORD_CHANGE:

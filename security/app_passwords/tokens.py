@@ -1,4 +1,4 @@
-"""App-password secrets (SECURITY.md 21).
+"""App-password secrets (docs/security.md item 21).
 
 Invariants:
 - A secret is ``TOKEN_LENGTH`` characters drawn with ``secrets.choice`` from ``ALPHABET``: 25 lowercase letters

@@ -1,8 +1,8 @@
 """The helpdesk's view of users in the Django admin.
 
 Staff see each user's security state read-only and act through HELPDESK_ACTIONS, each with a confirmation page and
-a required reason. There is no password field and no secret anywhere (SECURITY.md 34): accounts are provisioned by
-the mail system, and a password is reset through the reset flow, never typed by staff.
+a required reason. There is no password field and no secret anywhere (docs/security.md item 34): accounts are
+provisioned by the mail system, and a password is reset through the reset flow, never typed by staff.
 """
 
 from django.contrib import admin, messages

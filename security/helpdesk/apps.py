@@ -7,9 +7,3 @@ class HelpdeskConfig(AppConfig):
     label = "helpdesk"
     verbose_name = _("Helpdesk")
 
-    def ready(self):
-        from security.event_kinds import register_event_kinds
-
-        from . import events
-
-        register_event_kinds(events.EVENT_KINDS)

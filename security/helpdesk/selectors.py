@@ -1,4 +1,4 @@
-"""What helpdesk sees of a user's security: states and names only, never a secret (SECURITY.md 34)."""
+"""What helpdesk sees of a user's security: states and names only, never a secret (docs/security.md item 34)."""
 
 from axes.models import AccessAttempt
 from django.conf import settings

@@ -1,4 +1,4 @@
-"""Helpdesk actions on users (SECURITY.md 34, 35).
+"""Helpdesk actions on users (docs/security.md items 34, 35).
 
 Invariants:
 - Every action needs a staff member holding its permission and a non-empty reason; it runs in one transaction per

@@ -1,7 +1,8 @@
 """System checks: every mail server's security setting must be one the mail-app answers can express."""
 
-from django.conf import settings
 from django.core.checks import Error, Tags, register
+
+from portal.conf import portal_settings
 
 from . import servers, signing
 
@@ -10,18 +11,18 @@ from . import servers, signing
 def mail_clients_check(app_configs=None, **kwargs):
     errors = []
     for protocol in ("SMTP", "IMAP", "POP3"):
-        name = f"PORTAL_MAIL_{protocol}_SECURITY"
+        value = getattr(portal_settings, f"mail_{protocol.lower()}_security")
         try:
-            servers.connection_kind(getattr(settings, name))
+            servers.connection_kind(value)
         except servers.UnknownSecurity:
             errors.append(
                 Error(
-                    f"{name}={getattr(settings, name)!r} is not understood.",
+                    f"PORTAL_MAIL_{protocol}_SECURITY={value!r} is not understood.",
                     hint="Use SSL/TLS (implicit TLS), STARTTLS, or none.",
                     id="mail_clients.E001",
                 )
             )
-    if not isinstance(settings.PORTAL_MAIL_DOMAINS, list | tuple):
+    if not isinstance(portal_settings.mail_domains, list | tuple):
         errors.append(Error("PORTAL_MAIL_DOMAINS must be a list of domains.", id="mail_clients.E002"))
     try:
         signing.profile_signer()

@@ -11,8 +11,7 @@ Invariants:
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
+from portal.conf import portal_settings
 from security.app_passwords.selectors import mail_client_settings
 
 SSL, STARTTLS, PLAIN = "ssl", "starttls", "plain"
@@ -83,7 +82,7 @@ def domain_normalize(domain: str) -> str:
 def mail_domains() -> list[str]:
     """``PORTAL_MAIL_DOMAINS``, normalized, first one first, without duplicates."""
     seen = []
-    for domain in settings.PORTAL_MAIL_DOMAINS:
+    for domain in portal_settings.mail_domains:
         domain = domain_normalize(domain)
         if domain and domain not in seen:
             seen.append(domain)

@@ -10,11 +10,11 @@ Invariants:
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from portal.conf import portal_settings
 from security.app_passwords import services as app_password_services
 from security.app_passwords.models import Scope
 from security.client import Client
@@ -51,7 +51,7 @@ def apple_profile_create(*, user: User, name: str, creation_key: str, actor: Use
         user=user, name=name, scope=Scope.ALL, creation_key=creation_key, actor=actor, client=client
     )
     address = user.email
-    site = settings.PORTAL_SITE_NAME
+    site = portal_settings.site_name
     plist = apple_profile_plist(
         address=address,
         account_name=user.full_name or address,

@@ -15,7 +15,8 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
-from django.conf import settings
+
+from portal.conf import portal_settings
 
 
 class SigningNotConfigured(Exception):
@@ -36,8 +37,8 @@ class ProfileSigner:
 
 
 def profile_signer() -> ProfileSigner | None:
-    cert_path = settings.PORTAL_MAIL_PROFILE_SIGNING_CERT
-    key_path = settings.PORTAL_MAIL_PROFILE_SIGNING_KEY
+    cert_path = portal_settings.mail_profile_signing_cert
+    key_path = portal_settings.mail_profile_signing_key
     if not cert_path and not key_path:
         return None
     if not (cert_path and key_path):
@@ -46,7 +47,7 @@ def profile_signer() -> ProfileSigner | None:
         )
     try:
         certificates = x509.load_pem_x509_certificates(Path(cert_path).read_bytes())
-        password = settings.PORTAL_MAIL_PROFILE_SIGNING_KEY_PASSWORD
+        password = portal_settings.mail_profile_signing_key_password
         key = serialization.load_pem_private_key(
             Path(key_path).read_bytes(), password=password.encode() if password else None
         )

@@ -7,7 +7,6 @@ is a signed-in POST behind ``@reauth_required``, like creating an app password, 
 
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
@@ -19,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from ua_parser import parse as ua_parse
 
+from portal.conf import portal_settings
 from security.app_passwords import services as app_password_services
 from security.client import USER_AGENT_MAX, Client
 from security.reauth import reauth_required
@@ -62,7 +62,7 @@ def autoconfig(request):
         return _not_ours()
     return _discovery_response(
         documents.autoconfig_xml(
-            domain=domain, domains=mail_domains(), servers=mail_servers(), display_name=settings.PORTAL_SITE_NAME
+            domain=domain, domains=mail_domains(), servers=mail_servers(), display_name=portal_settings.site_name
         )
     )
 
@@ -82,7 +82,7 @@ def autodiscover(request):
         return _not_ours()
     return _discovery_response(
         documents.autodiscover_xml(
-            address=address.strip().lower(), servers=mail_servers(), display_name=settings.PORTAL_SITE_NAME
+            address=address.strip().lower(), servers=mail_servers(), display_name=portal_settings.site_name
         )
     )
 

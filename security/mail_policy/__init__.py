@@ -1,4 +1,4 @@
-"""Dovecot's auth policy server (docs/mail-server.md "Auth policy server"; SECURITY.md 6, 26).
+"""Dovecot's auth policy server (docs/mail-server.md "Auth policy server"; docs/security.md items 6, 26).
 
 Dovecot asks ``POST <url>?command=allow`` before checking a password (and again after a success) and tells
 ``?command=report`` the outcome. This package answers both:

@@ -11,10 +11,8 @@ class MailPolicyConfig(AppConfig):
         from django.core.checks import register
 
         from security.app_passwords.mail_server_config import config_files_register
-        from security.event_kinds import register_event_kinds
 
-        from . import checks, dovecot_config, events
+        from . import checks, dovecot_config
 
-        register_event_kinds(events.EVENT_KINDS)
         register(checks.policy_settings_check)
         config_files_register("mail_policy", dovecot_config.policy_files)

@@ -7,7 +7,7 @@ usual with its own per-IP penalty; mail keeps working and only the per-account t
 (docs/mail-server.md explains the choice).
 """
 
-from django.conf import settings
+from portal.conf import portal_settings
 
 FILE = "conf.d/98-portal-policy.conf"
 
@@ -27,7 +27,7 @@ ATTRIBUTES_24 = {
 
 
 def enabled() -> bool:
-    return bool(settings.PORTAL_MAIL_POLICY_URL and settings.PORTAL_MAIL_POLICY_SECRET)
+    return bool(portal_settings.mail_policy_url and portal_settings.mail_policy_secret)
 
 
 def _check(name: str, value: str) -> str:
@@ -41,9 +41,9 @@ def _check(name: str, value: str) -> str:
 def policy_conf(version: str, header: str) -> str:
     from .views import HEADER
 
-    url = _check("PORTAL_MAIL_POLICY_URL", settings.PORTAL_MAIL_POLICY_URL)
-    secret = _check("PORTAL_MAIL_POLICY_SECRET", settings.PORTAL_MAIL_POLICY_SECRET)
-    nonce = _check("PORTAL_MAIL_POLICY_HASH_NONCE", settings.PORTAL_MAIL_POLICY_HASH_NONCE)
+    url = _check("PORTAL_MAIL_POLICY_URL", portal_settings.mail_policy_url)
+    secret = _check("PORTAL_MAIL_POLICY_SECRET", portal_settings.mail_policy_secret)
+    nonce = _check("PORTAL_MAIL_POLICY_HASH_NONCE", portal_settings.mail_policy_hash_nonce)
     text = header + (
         '# The security portal is Dovecot\'s auth policy server: per-account throttling and "last used".\n'
         f"auth_policy_server_url = {url}\n"

@@ -17,8 +17,9 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
+
+from portal.conf import portal_settings
 
 _DAY = 24 * 3600
 PREFIX = "mailpolicy"
@@ -29,7 +30,7 @@ def account_key(login: str) -> str:
 
 
 def _window() -> int:
-    return int(settings.PORTAL_MAIL_POLICY_WINDOW.total_seconds())
+    return int(portal_settings.mail_policy_window.total_seconds())
 
 
 def _bucket_keys(name: str, now: float) -> tuple[str, str, float]:

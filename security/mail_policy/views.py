@@ -12,8 +12,9 @@ import ipaddress
 import json
 import logging
 
-from django.conf import settings
 from django.http import JsonResponse
+
+from portal.conf import portal_settings
 
 from . import services
 
@@ -33,11 +34,11 @@ def _caller_allowed(remote_addr: str) -> bool:
         address = ipaddress.ip_address(remote_addr)
     except ValueError:
         return False
-    return any(address in ipaddress.ip_network(net, strict=False) for net in settings.PORTAL_MAIL_POLICY_ALLOWED_IPS)
+    return any(address in ipaddress.ip_network(net, strict=False) for net in portal_settings.mail_policy_allowed_ips)
 
 
 def _secret_ok(request) -> bool:
-    expected = settings.PORTAL_MAIL_POLICY_SECRET.encode()
+    expected = portal_settings.mail_policy_secret.encode()
     given = request.META.get("HTTP_X_PORTAL_POLICY_KEY", "").encode("latin-1", "replace")
     return bool(expected) and hmac.compare_digest(given, expected)
 
@@ -56,7 +57,7 @@ def _text(body: dict, key: str, limit: int) -> str:
 
 
 def mail_policy(request):
-    if not settings.PORTAL_MAIL_POLICY_SECRET:
+    if not portal_settings.mail_policy_secret:
         return _error(404, "not enabled")
     if not _caller_allowed(request.META.get("REMOTE_ADDR", "")):
         return _error(403, "forbidden")

@@ -8,8 +8,4 @@ class PhoneConfig(AppConfig):
     verbose_name = _("Phone")
 
     def ready(self):
-        from security.event_kinds import register_event_kinds
-
-        from . import checks, events  # noqa: F401  (checks registers itself)
-
-        register_event_kinds(events.EVENT_KINDS)
+        from . import checks  # noqa: F401  (checks registers itself)

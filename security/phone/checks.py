@@ -7,15 +7,16 @@ import, be an ``SmsGateway``, deliver when DEBUG is off, and pass its own ``sett
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from portal.conf import portal_settings
 from security.sms import SmsGateway, gateway_chain, gateway_class_get, gateway_names_configured
 
 
 @register(Tags.security)
 def sms_gateway_check(app_configs=None, **kwargs):
     errors = []
-    if not gateway_chain(settings.PORTAL_SMS_GATEWAY):
+    if not gateway_chain(portal_settings.sms_gateway):
         errors.append(Error("PORTAL_SMS_GATEWAY is empty: no SMS could be sent.", id="phone.E002"))
-    routes = settings.PORTAL_SMS_ROUTES or {}
+    routes = portal_settings.sms_routes or {}
     if not isinstance(routes, dict):
         errors.append(Error("PORTAL_SMS_ROUTES must map regions to gateway chains.", id="phone.E006"))
         routes = {}
@@ -26,9 +27,9 @@ def sms_gateway_check(app_configs=None, **kwargs):
             errors.append(Error(f"PORTAL_SMS_ROUTES: no gateway for {region!r}.", id="phone.E006"))
     for name in gateway_names_configured():
         errors += _gateway_errors(name)
-    if not settings.PORTAL_SMS_ALLOWED_REGIONS:
+    if not portal_settings.sms_allowed_regions:
         errors.append(Error("PORTAL_SMS_ALLOWED_REGIONS is empty: no number could be bound.", id="phone.E004"))
-    ttl = settings.PORTAL_SMS_CODE_TTL.total_seconds()
+    ttl = portal_settings.sms_code_ttl.total_seconds()
     if not 60 <= ttl <= 600:
         errors.append(Error("PORTAL_SMS_CODE_TTL must be between 1 and 10 minutes.", id="phone.E005"))
     return errors

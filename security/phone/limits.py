@@ -1,4 +1,5 @@
-"""SMS send limits: per number, per account, per IP and globally (SECURITY.md 17; defaults in DESIGN.md).
+"""SMS send limits: per number, per account, per IP and globally (docs/security.md item 17; the defaults are in
+docs/sms.md, "Send limits").
 
 Invariants:
 - Counters live in the default cache, which production shares between processes (Redis or the database cache).
@@ -17,9 +18,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+
+from portal.conf import portal_settings
 
 from .errors import SmsSendRefused
 
@@ -41,10 +43,10 @@ def _digest(value: str) -> str:
 
 def windows_for(*, user, number: str, ip: str | None) -> list[Window]:
     return [
-        Window("number", _digest(number), settings.PORTAL_SMS_LIMIT_PER_NUMBER_PER_HOUR, HOUR),
-        Window("account", str(user.pk), settings.PORTAL_SMS_LIMIT_PER_ACCOUNT_PER_DAY, DAY),
-        Window("ip", _digest(ip or "unknown"), settings.PORTAL_SMS_LIMIT_PER_IP_PER_HOUR, HOUR),
-        Window("global", "all", settings.PORTAL_SMS_LIMIT_GLOBAL_PER_DAY, DAY),
+        Window("number", _digest(number), portal_settings.sms_limit_per_number_per_hour, HOUR),
+        Window("account", str(user.pk), portal_settings.sms_limit_per_account_per_day, DAY),
+        Window("ip", _digest(ip or "unknown"), portal_settings.sms_limit_per_ip_per_hour, HOUR),
+        Window("global", "all", portal_settings.sms_limit_global_per_day, DAY),
     ]
 
 
@@ -85,7 +87,7 @@ def _number_cooldown_key(number: str) -> str:
 
 def sms_number_cooldown_claim(*, number: str, now: datetime) -> str:
     """Claim the number's cooldown, or raise ``SmsSendRefused("cooldown_number")`` with when it ends."""
-    seconds = max(int(settings.PORTAL_SMS_RESEND_COOLDOWN.total_seconds()), 1)
+    seconds = max(int(portal_settings.sms_resend_cooldown.total_seconds()), 1)
     key = _number_cooldown_key(number)
     until = now.timestamp() + seconds
     if not cache.add(key, until, timeout=seconds):

@@ -4,7 +4,7 @@ Invariants:
 - ``PhoneBinding`` rows are written only by ``security.phone.services`` and only after a correct code for
   exactly that number (``phone_bind_confirm``), or removed by ``phone_remove``.
 - ``SmsChallenge`` holds at most one pending code per (user, purpose). The code itself is never stored: only
-  an HMAC of it with a per-code salt. The failure count survives new codes (SECURITY.md 15) and is reset only
+  an HMAC of it with a per-code salt. The failure count survives new codes (docs/security.md item 15) and is reset only
   by a correct code or when a lockout ends.
 """
 

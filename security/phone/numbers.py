@@ -3,7 +3,7 @@
 Invariants:
 - Only numbers that are valid per the ``phonenumbers`` metadata, from a region in
   ``PORTAL_SMS_ALLOWED_REGIONS`` and of a type that can receive SMS leave this module; anything else raises
-  ``PhoneNumberRefused`` with a code that says which rule refused it (SECURITY.md 17).
+  ``PhoneNumberRefused`` with a code that says which rule refused it (docs/security.md item 17).
 - The result is E.164 (``+8613812345678``); typed national numbers use ``PORTAL_PHONE_DEFAULT_REGION``.
 """
 
@@ -11,8 +11,9 @@ import re
 import unicodedata
 
 import phonenumbers
-from django.conf import settings
 from phonenumbers import PhoneNumberType
+
+from portal.conf import portal_settings
 
 from .errors import PhoneNumberRefused
 
@@ -46,7 +47,7 @@ def phone_number_parse(raw: str, *, default_region: str | None = None) -> str:
     if len(digits) < 3:
         raise PhoneNumberRefused("too_short")
     try:
-        number = phonenumbers.parse(compact, default_region or settings.PORTAL_PHONE_DEFAULT_REGION)
+        number = phonenumbers.parse(compact, default_region or portal_settings.phone_default_region)
     except phonenumbers.NumberParseException as error:
         if error.error_type in (phonenumbers.NumberParseException.TOO_LONG,):
             raise PhoneNumberRefused("too_long") from None
@@ -66,12 +67,4 @@ def phone_number_parse(raw: str, *, default_region: str | None = None) -> str:
 
 
 def region_allow_list() -> set[str]:
-    return {region.strip().upper() for region in settings.PORTAL_SMS_ALLOWED_REGIONS if region.strip()}
-
-
-def number_is_allowed(e164: str) -> bool:
-    """For numbers that come from the database (already E.164): is texting them still allowed?"""
-    try:
-        return phone_number_parse(e164) == e164
-    except PhoneNumberRefused:
-        return False
+    return {region.strip().upper() for region in portal_settings.sms_allowed_regions if region.strip()}

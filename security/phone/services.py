@@ -1,6 +1,6 @@
 """SMS codes and phone binding: the only writers of ``SmsChallenge`` and ``PhoneBinding``.
 
-Invariants (SECURITY.md 13-18):
+Invariants (docs/security.md items 13-18):
 - An SMS is sent only by ``sms_code_send`` (and the "number changed" notice after a change), always for a
   known user with a session: views that reach it are ``@login_required`` + ``@reauth_required``, and the
   sign-in step calls it only after the password step. Nothing anonymous reaches it.

@@ -1,4 +1,4 @@
-"""The optional second address for security notifications (SECURITY.md 35).
+"""The optional second address for security notifications (docs/security.md item 35).
 
 Invariants:
 - An address receives notifications only after someone who controls it followed the confirmation link, which is
@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal.conf import portal_settings
 from security import events
 from security.addresses import normalize_address
 from security.audit import security_event_record
@@ -49,7 +50,7 @@ def notification_address_set(*, user, address: str, client: Client, base_url: st
     )
     link = base_url + reverse("security:notification_address_confirm", args=[_confirmation_token(user, address)])
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {"user": user, "link": link, "site_name": settings.PORTAL_SITE_NAME}
+        context = {"user": user, "link": link, "site_name": portal_settings.site_name}
         subject = render_to_string("emails/notification_address_confirm_subject.txt", context).strip()
         body = render_to_string("emails/notification_address_confirm.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True))

@@ -9,8 +9,5 @@ class SessionsConfig(AppConfig):
     verbose_name = _("Signed-in sessions")
 
     def ready(self):
-        from security.event_kinds import register_event_kinds
+        from . import receivers  # noqa: F401  (connects the signal receivers)
 
-        from . import events, receivers  # noqa: F401  (connects the signal receivers)
-
-        register_event_kinds(events.EVENT_KINDS)

@@ -1,4 +1,5 @@
-"""Per request: end sessions past the absolute limit and keep the session registry current (SECURITY.md 31, 32).
+"""Per request: end sessions past the absolute limit and keep the session registry current
+(docs/security.md items 31, 32).
 
 The idle limit is Django's own: ``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``. The absolute limit counts
 from ``sign_in_complete`` (``signed_in_at`` in the session) and is checked here on every signed-in request.

@@ -20,8 +20,9 @@ import logging
 from dataclasses import dataclass
 
 import phonenumbers
-from django.conf import settings
 from django.utils.module_loading import import_string
+
+from portal.conf import portal_settings
 
 from .base import (
     TEMPLATE_NUMBER_CHANGED,
@@ -88,7 +89,7 @@ def gateway_class_get(name: str) -> type:
 def gateway_get(name: str | None = None) -> SmsGateway:
     """A gateway instance, read from settings at call time (so tests can override them). Without a name, the
     first gateway of ``PORTAL_SMS_GATEWAY``."""
-    name = name or gateway_chain(settings.PORTAL_SMS_GATEWAY)[0]
+    name = name or gateway_chain(portal_settings.sms_gateway)[0]
     return gateway_class_get(name)()
 
 
@@ -101,15 +102,15 @@ def _region_of(to_e164: str) -> str | None:
 
 def gateway_chain_for(to_e164: str) -> list[str]:
     """The gateways to try, in order, for this number: its region's route, else ``PORTAL_SMS_GATEWAY``."""
-    routes = {region.upper(): chain for region, chain in (settings.PORTAL_SMS_ROUTES or {}).items()}
+    routes = {region.upper(): chain for region, chain in (portal_settings.sms_routes or {}).items()}
     chain = gateway_chain(routes.get(_region_of(to_e164) or "", []))
-    return chain or gateway_chain(settings.PORTAL_SMS_GATEWAY)
+    return chain or gateway_chain(portal_settings.sms_gateway)
 
 
 def gateway_names_configured() -> list[str]:
     """Every gateway any number could be sent through (for the system check)."""
-    names = gateway_chain(settings.PORTAL_SMS_GATEWAY)
-    routes = settings.PORTAL_SMS_ROUTES if isinstance(settings.PORTAL_SMS_ROUTES, dict) else {}
+    names = gateway_chain(portal_settings.sms_gateway)
+    routes = portal_settings.sms_routes if isinstance(portal_settings.sms_routes, dict) else {}
     for chain in routes.values():
         names += gateway_chain(chain)
     return list(dict.fromkeys(names))

@@ -21,7 +21,8 @@ import json
 import logging
 
 import phonenumbers
-from django.conf import settings
+
+from portal.conf import portal_settings
 
 from . import base
 from .base import (
@@ -85,18 +86,18 @@ class AliyunGateway(SmsGateway):
         from alibabacloud_dysmsapi20170525.client import Client
         from alibabacloud_tea_openapi.utils_models import Config
 
-        self.sign_name = settings.PORTAL_ALIYUN_SIGN_NAME
-        self.templates = dict(settings.PORTAL_ALIYUN_TEMPLATES or {})
+        self.sign_name = portal_settings.aliyun_sign_name
+        self.templates = dict(portal_settings.aliyun_templates or {})
         self.client = None
-        key_id, secret = settings.PORTAL_ALIYUN_ACCESS_KEY_ID, settings.PORTAL_ALIYUN_ACCESS_KEY_SECRET
+        key_id, secret = portal_settings.aliyun_access_key_id, portal_settings.aliyun_access_key_secret
         if key_id and secret:  # without both the SDK would look for credentials elsewhere (env, instance metadata)
-            timeout_ms = int(settings.PORTAL_ALIYUN_TIMEOUT_SECONDS * 1000)
+            timeout_ms = int(portal_settings.aliyun_timeout_seconds * 1000)
             self.client = Client(
                 Config(
                     access_key_id=key_id,
                     access_key_secret=secret,
-                    endpoint=settings.PORTAL_ALIYUN_ENDPOINT,
-                    protocol=settings.PORTAL_ALIYUN_PROTOCOL,
+                    endpoint=portal_settings.aliyun_endpoint,
+                    protocol=portal_settings.aliyun_protocol,
                     connect_timeout=timeout_ms,
                     read_timeout=timeout_ms,
                 )
@@ -109,14 +110,14 @@ class AliyunGateway(SmsGateway):
             import alibabacloud_dysmsapi20170525  # noqa: F401
         except ImportError:
             errors.append("The Aliyun SDK is not installed: pip install 'mail-security-portal[aliyun]'.")
-        if not (settings.PORTAL_ALIYUN_ACCESS_KEY_ID and settings.PORTAL_ALIYUN_ACCESS_KEY_SECRET):
+        if not (portal_settings.aliyun_access_key_id and portal_settings.aliyun_access_key_secret):
             errors.append("Set PORTAL_ALIYUN_ACCESS_KEY_ID and PORTAL_ALIYUN_ACCESS_KEY_SECRET.")
-        if not settings.PORTAL_ALIYUN_SIGN_NAME:
+        if not portal_settings.aliyun_sign_name:
             errors.append("Set PORTAL_ALIYUN_SIGN_NAME to your approved signature (签名).")
-        errors += template_settings_errors("PORTAL_ALIYUN_TEMPLATES", settings.PORTAL_ALIYUN_TEMPLATES)
-        if str(settings.PORTAL_ALIYUN_PROTOCOL).lower() not in ("https", "http"):
+        errors += template_settings_errors("PORTAL_ALIYUN_TEMPLATES", portal_settings.aliyun_templates)
+        if str(portal_settings.aliyun_protocol).lower() not in ("https", "http"):
             errors.append("PORTAL_ALIYUN_PROTOCOL must be https (or http for a local test stand-in).")
-        if not settings.PORTAL_ALIYUN_TIMEOUT_SECONDS > 0:
+        if not portal_settings.aliyun_timeout_seconds > 0:
             errors.append("PORTAL_ALIYUN_TIMEOUT_SECONDS must be above 0.")
         return errors
 

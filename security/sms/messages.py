@@ -12,6 +12,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from portal.conf import portal_settings
+
 from .base import (
     TEMPLATE_NUMBER_CHANGED,
     TEMPLATE_PASSWORD_RESET,
@@ -41,6 +43,6 @@ def sms_message_build(*, to: str, template: str, params: dict, language: str | N
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
         text = render_to_string(
-            f"sms/{template}.txt", {"site_name": settings.PORTAL_SITE_NAME, **ordered}
+            f"sms/{template}.txt", {"site_name": portal_settings.site_name, **ordered}
         ).strip()
     return SmsMessage(to=to, template=template, params=ordered, text=text, language=language)

@@ -20,7 +20,7 @@ Invariants:
 
 import logging
 
-from django.conf import settings
+from portal.conf import portal_settings
 
 from . import base
 from .base import (
@@ -82,21 +82,21 @@ class TencentGateway(SmsGateway):
         from tencentcloud.common.profile.http_profile import HttpProfile
         from tencentcloud.sms.v20210111.sms_client import SmsClient
 
-        self.app_id = settings.PORTAL_TENCENT_SMS_SDK_APP_ID
-        self.sign_name = settings.PORTAL_TENCENT_SIGN_NAME
-        self.templates = dict(settings.PORTAL_TENCENT_TEMPLATES or {})
+        self.app_id = portal_settings.tencent_sms_sdk_app_id
+        self.sign_name = portal_settings.tencent_sign_name
+        self.templates = dict(portal_settings.tencent_templates or {})
         self.client = None
-        secret_id, secret_key = settings.PORTAL_TENCENT_SECRET_ID, settings.PORTAL_TENCENT_SECRET_KEY
+        secret_id, secret_key = portal_settings.tencent_secret_id, portal_settings.tencent_secret_key
         if secret_id and secret_key:
             http_profile = HttpProfile(
-                protocol=settings.PORTAL_TENCENT_PROTOCOL,
-                endpoint=settings.PORTAL_TENCENT_ENDPOINT,
+                protocol=portal_settings.tencent_protocol,
+                endpoint=portal_settings.tencent_endpoint,
                 reqMethod="POST",
-                reqTimeout=settings.PORTAL_TENCENT_TIMEOUT_SECONDS,
+                reqTimeout=portal_settings.tencent_timeout_seconds,
             )
             self.client = SmsClient(
                 Credential(secret_id, secret_key),
-                settings.PORTAL_TENCENT_REGION,
+                portal_settings.tencent_region,
                 ClientProfile(httpProfile=http_profile),
             )
 
@@ -107,21 +107,21 @@ class TencentGateway(SmsGateway):
             import tencentcloud.sms.v20210111  # noqa: F401
         except ImportError:
             errors.append("The Tencent Cloud SDK is not installed: pip install 'mail-security-portal[tencent]'.")
-        if not (settings.PORTAL_TENCENT_SECRET_ID and settings.PORTAL_TENCENT_SECRET_KEY):
+        if not (portal_settings.tencent_secret_id and portal_settings.tencent_secret_key):
             errors.append("Set PORTAL_TENCENT_SECRET_ID and PORTAL_TENCENT_SECRET_KEY.")
-        if not str(settings.PORTAL_TENCENT_SMS_SDK_APP_ID).isdigit():
+        if not str(portal_settings.tencent_sms_sdk_app_id).isdigit():
             errors.append("Set PORTAL_TENCENT_SMS_SDK_APP_ID to your SMS application's SdkAppId (digits, 1400...).")
-        if not settings.PORTAL_TENCENT_SIGN_NAME:
+        if not portal_settings.tencent_sign_name:
             errors.append("Set PORTAL_TENCENT_SIGN_NAME to your approved signature (签名).")
-        if not settings.PORTAL_TENCENT_REGION:
+        if not portal_settings.tencent_region:
             errors.append("Set PORTAL_TENCENT_REGION (ap-guangzhou, ap-beijing or ap-nanjing).")
-        errors += template_settings_errors("PORTAL_TENCENT_TEMPLATES", settings.PORTAL_TENCENT_TEMPLATES)
-        for key, template_id in (settings.PORTAL_TENCENT_TEMPLATES or {}).items():
+        errors += template_settings_errors("PORTAL_TENCENT_TEMPLATES", portal_settings.tencent_templates)
+        for key, template_id in (portal_settings.tencent_templates or {}).items():
             if template_id and not str(template_id).isdigit():
                 errors.append(f"PORTAL_TENCENT_TEMPLATES[{key!r}] must be a numeric TemplateId.")
-        if str(settings.PORTAL_TENCENT_PROTOCOL).lower() not in ("https", "http"):
+        if str(portal_settings.tencent_protocol).lower() not in ("https", "http"):
             errors.append("PORTAL_TENCENT_PROTOCOL must be https (or http for a local test stand-in).")
-        if not settings.PORTAL_TENCENT_TIMEOUT_SECONDS > 0:
+        if not portal_settings.tencent_timeout_seconds > 0:
             errors.append("PORTAL_TENCENT_TIMEOUT_SECONDS must be above 0.")
         return errors
 

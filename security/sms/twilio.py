@@ -15,10 +15,11 @@ Invariants:
 import logging
 
 import requests
-from django.conf import settings
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+from portal.conf import portal_settings
 
 from . import base
 from .base import SmsGateway, SmsMessage, SmsMisconfigured, SmsRejected, SmsUnavailable
@@ -55,23 +56,23 @@ class RebasedHttpClient(TwilioHttpClient):
 
 class TwilioGateway(SmsGateway):
     def __init__(self):
-        self.account_sid = settings.PORTAL_TWILIO_ACCOUNT_SID
-        self.from_number = settings.PORTAL_TWILIO_FROM
-        self.messaging_service_sid = settings.PORTAL_TWILIO_MESSAGING_SERVICE_SID
-        timeout = settings.PORTAL_TWILIO_TIMEOUT_SECONDS
-        base_url = settings.PORTAL_TWILIO_API_BASE_URL.rstrip("/")
+        self.account_sid = portal_settings.twilio_account_sid
+        self.from_number = portal_settings.twilio_from
+        self.messaging_service_sid = portal_settings.twilio_messaging_service_sid
+        timeout = portal_settings.twilio_timeout_seconds
+        base_url = portal_settings.twilio_api_base_url.rstrip("/")
         if base_url == TWILIO_API_BASE_URL:
             http_client = TwilioHttpClient(timeout=timeout)
         else:
             http_client = RebasedHttpClient(base_url=base_url, timeout=timeout)
-        self.client = Client(self.account_sid, settings.PORTAL_TWILIO_AUTH_TOKEN, http_client=http_client)
+        self.client = Client(self.account_sid, portal_settings.twilio_auth_token, http_client=http_client)
 
     @classmethod
     def settings_errors(cls) -> list[str]:
         errors = []
-        if not (settings.PORTAL_TWILIO_ACCOUNT_SID and settings.PORTAL_TWILIO_AUTH_TOKEN):
+        if not (portal_settings.twilio_account_sid and portal_settings.twilio_auth_token):
             errors.append("Set PORTAL_TWILIO_ACCOUNT_SID and PORTAL_TWILIO_AUTH_TOKEN.")
-        if not (settings.PORTAL_TWILIO_FROM or settings.PORTAL_TWILIO_MESSAGING_SERVICE_SID):
+        if not (portal_settings.twilio_from or portal_settings.twilio_messaging_service_sid):
             errors.append("Set PORTAL_TWILIO_FROM or PORTAL_TWILIO_MESSAGING_SERVICE_SID.")
         return errors
 

@@ -10,12 +10,10 @@ class TrustedDevicesConfig(AppConfig):
     def ready(self):
         from accounts.second_step import second_step_skip_register
         from accounts.services.passwords import password_change_consequence_register
-        from security.event_kinds import register_event_kinds
 
-        from . import events, receivers  # noqa: F401  (connects the signal receivers)
+        from . import receivers  # noqa: F401  (connects the signal receivers)
         from .selectors import password_change_forgets_devices
         from .skip import TRUSTED_DEVICE_SKIP
 
-        register_event_kinds(events.EVENT_KINDS)
         password_change_consequence_register(password_change_forgets_devices)
         second_step_skip_register(TRUSTED_DEVICE_SKIP)  # "may this browser skip the code?" at sign-in

@@ -1,5 +1,5 @@
-"""Trusted devices ("don't ask again on this device") (SECURITY.md 27, 28, 31). The registry of signed-in sessions
-is ``security.sessions``.
+"""Trusted devices ("don't ask again on this device") (docs/security.md items 27, 28, 31).
+The registry of signed-in sessions is ``security.sessions``.
 
 Invariants:
 - A trusted device's cookie holds ``<lookup_id>.<secret>``; the server stores only SHA-256 of the 256-bit secret

@@ -1,5 +1,5 @@
 """Signal receivers: revoke every trusted device when the password changes or is reset (``credentials_reset``) or
-two-step verification is turned off (SECURITY.md 28)."""
+two-step verification is turned off (docs/security.md item 28)."""
 
 from django.dispatch import receiver
 

@@ -1,5 +1,5 @@
-"""Trusting a browser, checking it at sign-in, revoking it (SECURITY.md 27, 28, 29). The registry of signed-in
-sessions is ``security.sessions``.
+"""Trusting a browser, checking it at sign-in, revoking it (docs/security.md items 27, 28, 29).
+The registry of signed-in sessions is ``security.sessions``.
 
 Invariants:
 - A plaintext trust token exists only in the return value of ``trusted_device_create`` and in the user's cookie.

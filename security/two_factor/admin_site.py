@@ -1,14 +1,15 @@
-"""The Django admin requires a verified second factor (SECURITY.md 33).
+"""The Django admin requires a verified second factor: staff pass the second step before it opens.
 
-The default ``admin.site`` becomes a django-otp ``OTPAdminSite``: ``has_permission`` also needs
-``request.user.is_verified()``, which is true only in a session that passed our second step (``django_otp.login``).
+The default ``admin.site`` is this django-otp ``OTPAdminSite`` (``portal.apps.PortalAdminConfig.default_site``):
+``has_permission`` also needs ``request.user.is_verified()``, which is true only in a session that passed our
+second step (``django_otp.login``).
 Instead of django-otp's combined login form, staff are sent through the portal's own pages: to sign in, to confirm
 with a code if this session has not, or to set up two-step verification if they have no device yet.
 """
 
 from urllib.parse import urlencode
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,7 +33,3 @@ class PortalOTPAdminSite(OTPAdminSite):
             return redirect("two_factor:setup")
         return redirect(f"{reverse('security:reauth')}?{urlencode({'next': next_url})}")
 
-
-def admin_site_require_second_factor() -> None:
-    """Turn the already populated default site into the OTP one, keeping every registration."""
-    admin.site.__class__ = PortalOTPAdminSite

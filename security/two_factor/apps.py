@@ -8,9 +8,6 @@ class TwoFactorConfig(AppConfig):
     verbose_name = _("Two-step verification")
 
     def ready(self):
-        from security.event_kinds import register_event_kinds
 
-        from . import admin_site, checks, events, phone_method  # noqa: F401  (registering: SMS method, system check)
+        from . import checks, phone_method  # noqa: F401  (registering: SMS method, system check)
 
-        register_event_kinds(events.EVENT_KINDS)
-        admin_site.admin_site_require_second_factor()

@@ -1,4 +1,4 @@
-"""System check: sealed two-step secrets that the configured server keys cannot open (SECURITY.md 8, 19).
+"""System check: sealed two-step secrets that the configured server keys cannot open (docs/security.md items 8, 19).
 
 It needs a database, so it is tagged ``database`` and runs only when the caller names databases (``migrate``,
 ``manage.py check --database default``, the test runner); a plain ``manage.py check`` stays database-free. It reads

@@ -1,4 +1,5 @@
-"""The cryptography of two-step verification, pure and small enough to audit in one sitting (SECURITY.md 8, 9, 19).
+"""The cryptography of two-step verification, pure and small enough to audit in one sitting (docs/security.md
+items 8, 9, 19).
 
 Invariants:
 - A TOTP secret is 160 bits from ``secrets``. At rest it exists only encrypted (Fernet: AES-128-CBC + HMAC-SHA256)
@@ -146,7 +147,7 @@ def totp_match(secret: bytes, code: str, steps: list[int]) -> int | None:
 
 
 def qr_svg(data: str) -> str:
-    """The QR code as inline SVG. ``SvgPathImage`` is the factory that renders when inlined (DESIGN.md)."""
+    """The QR code as inline SVG. ``SvgPathImage`` is the factory that renders when inlined."""
     image = qrcode.make(data, image_factory=SvgPathImage, error_correction=qrcode.constants.ERROR_CORRECT_M)
     return image.to_string(encoding="unicode")
 

@@ -1,4 +1,4 @@
-"""The ways to pass the second step, as a registry (SECURITY.md 13). A new factor (SMS, a passkey) is one more
+"""The ways to pass the second step, as a registry (docs/security.md item 13). A new factor (SMS, a passkey) is one more
 entry; the verify and confirm pages, enrolment, turning two-step off, the disable page and the overview ask the
 registry, never "does an authenticator exist".
 
@@ -27,9 +27,9 @@ through ``User.two_step_enabled`` (written only by ``services.two_step_sync``). 
 strong: they come with two-step verification, they never turn it on.
 
 ``allowed_to_disable`` is False for methods that must not, on their own, turn two-step off (recovery codes,
-SECURITY.md 20). ``pause_events`` (the event kinds of "stopped" and "started again") lets the user stop using a
-method for sign-in while keeping what it rests on (SMS: the bound phone stays). ``describe(user)`` gives what the
-two-step page and the overview show for the method (``None``: nothing to show), with the ``template`` of its section
+docs/security.md item 20). ``pause_events`` (the event kinds of "stopped" and "started again") lets the user stop
+using a method for sign-in while keeping what it rests on (SMS: the bound phone stays). ``describe(user)`` gives what
+the two-step page and the overview show for the method (``None``: nothing to show), with the ``template`` of its section
 on the two-step page. ``remove_all(user)`` is called when two-step verification is turned off, for a method whose
 factors are not django-otp devices (those are all removed anyway).
 """

@@ -1,5 +1,5 @@
 """Second factors, built on django-otp's ``Device`` so ``OTPMiddleware``, ``django_otp.login`` and ``is_verified()``
-work with them (SECURITY.md 8-12, 19).
+work with them (docs/security.md items 8-12, 19).
 
 Invariants:
 - A user has at most one authenticator and at most one recovery-code set (unique constraints), so a double submit

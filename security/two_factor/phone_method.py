@@ -1,4 +1,5 @@
-"""The SMS method of the second step, on top of the phone binding (``security.phone``; SECURITY.md 13, 14, 17).
+"""The SMS method of the second step, on top of the phone binding (``security.phone``; docs/security.md items 13,
+14, 17).
 
 Invariants:
 - Offered only to users with a bound phone, and always after the authenticator app (SMS is a restricted factor).

@@ -1,5 +1,5 @@
 """Turning two-step verification on and off, enrolling an authenticator, recovery codes, and checking a second
-factor (SECURITY.md 8-12, 19, 20).
+factor (docs/security.md items 8-12, 19, 20).
 
 Invariants:
 - Only ``two_step_sync`` (and ``two_step_disable``, which removes every factor) writes ``User.two_step_enabled``. It

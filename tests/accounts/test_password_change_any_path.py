@@ -1,4 +1,4 @@
-"""SECURITY.md 4, 25, 28: whenever the stored password stops verifying the old one, by whatever path, the security
+"""Items 4, 25, 28: whenever the stored password stops verifying the old one, by whatever path, the security
 stamp rotates and ``credentials_reset`` fires in the same transaction: the old session, the trusted-device cookie and
 every app password stop working. Django re-hashing the same password at sign-in is not a change."""
 

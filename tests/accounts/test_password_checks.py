@@ -1,4 +1,4 @@
-"""SECURITY.md 6, 7: every check of the account password goes through one throttled, audited service.
+"""Items 6, 7: every check of the account password goes through one throttled, audited service.
 
 A signed-in session is not a password oracle: ``/account/password/``, ``/confirm/`` and turning two-step off share
 sign-in's per-account counter, its growing delays and django-axes' hard lock, and every wrong password is recorded.

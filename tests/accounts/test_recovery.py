@@ -147,7 +147,7 @@ def test_sms_channel_without_a_phone_sends_nothing(user):
     assert sms_gateway.outbox == [] and mail.outbox == []
 
 
-# --- SECURITY.md 5: the answer does not depend on the account ----------------------------------------------------
+# --- Item 5: the answer does not depend on the account ----------------------------------------------------
 def _pages_for(address, channel="email"):
     browser = english()
     first = start(browser, address, channel)
@@ -437,7 +437,7 @@ def test_two_step_needs_an_authenticator_code_too(enrolled, clock):
     right = browser.post(VERIFY, {"method": "totp", "code": code_at(current_step())})
     assert right["Location"] == NEW_PASSWORD
     passed = SecurityEvent.objects.get(user=enrolled, kind="two_step.second_factor_passed")
-    assert passed.details == {"method": "totp", "purpose": "recovery"}  # SECURITY.md 7, and no code in it
+    assert passed.details == {"method": "totp", "purpose": "recovery"}  # item 7, and no code in it
     assert SecurityEvent.objects.filter(user=enrolled, kind="two_step.second_factor_failed").count() == 1
     browser.post(NEW_PASSWORD, {"new_password": FRESH, "new_password_again": FRESH})
     enrolled.refresh_from_db()

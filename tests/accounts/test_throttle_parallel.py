@@ -1,4 +1,4 @@
-"""SECURITY.md 6 against a live server: N wrong passwords sent at once get no more checks than N sent one by one.
+"""Item 6 against a live server: N wrong passwords sent at once get no more checks than N sent one by one.
 
 Each attempt is reserved atomically before the password is hashed, on the store production uses: the counter table
 when the cache is Django's database cache, and Redis (REDIS_URL) through Django's RedisCache.

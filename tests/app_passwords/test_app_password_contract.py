@@ -1,4 +1,5 @@
-"""The mail-server contract (DESIGN.md): view names, columns, rows, and index use, on every database."""
+"""The mail-server contract (docs/mail-server.md, "The views"): view names, columns, rows, and index use, on every
+database."""
 
 from datetime import timedelta
 

@@ -41,7 +41,7 @@ def secret_on(response) -> str:
     )  # what selecting the text gives: the groups have no space between them
 
 
-# --- SECURITY.md 21: entropy, storage, shown once -----------------------------------------------------------
+# --- Item 21: entropy, storage, shown once -----------------------------------------------------------
 def test_secret_has_at_least_112_bits_and_types_on_a_phone():
     assert ENTROPY_BITS >= 112
     secrets_seen = {token_generate() for _ in range(200)}
@@ -79,7 +79,7 @@ def test_created_page_shows_mail_client_settings(client_signed_in, settings):
     assert 'data-testid="mail-setting-imap"' in html and 'data-testid="mail-setting-pop3"' in html
 
 
-# --- SECURITY.md 22: fresh second factor / password, notification -------------------------------------------
+# --- Item 22: fresh second factor / password, notification -------------------------------------------
 def test_creating_needs_a_fresh_confirmation(client, user):
     with time_machine.travel("2026-05-01 08:00:00Z", tick=False) as clock:
         client.post("/account/sign-in/", {"username": user.email, "password": PASSWORD})
@@ -192,7 +192,7 @@ def test_unknown_scope_on_the_form_is_a_message(client_signed_in, user):
     assert not AppPassword.objects.exists()
 
 
-# --- SECURITY.md 23: list, never used, revoke ---------------------------------------------------------------
+# --- Item 23: list, never used, revoke ---------------------------------------------------------------
 def test_list_shows_never_used_and_status(client_signed_in, user):
     created = app_password_create(user=user, name="Foxmail", scope="imap", actor=None, client=SYSTEM)
     app_password_revoke(user=user, app_password_id=created.app_password.pk, actor=None, client=SYSTEM)
@@ -296,7 +296,7 @@ def test_pages_need_sign_in(client):
     assert client.post("/app-passwords/1/revoke/").status_code == 302
 
 
-# --- SECURITY.md 24: the web sign-in never accepts an app password ------------------------------------------
+# --- Item 24: the web sign-in never accepts an app password ------------------------------------------
 def test_web_sign_in_refuses_an_app_password(client, user):
     created = app_password_create(user=user, name="Outlook", scope="all", actor=None, client=SYSTEM)
     response = client.post("/account/sign-in/", {"username": user.email, "password": created.secret})
@@ -311,7 +311,7 @@ def test_overview_card_counts_and_explains(client_signed_in, user):
     assert 'data-testid="app-password-two-step-note"' in html
 
 
-# --- SECURITY.md 25 -----------------------------------------------------------------------------------------
+# --- Item 25 -----------------------------------------------------------------------------------------
 def test_password_change_revokes_all_in_the_same_transaction(client_signed_in, user):
     for name in "ab":
         app_password_create(user=user, name=name, scope="smtp", actor=None, client=SYSTEM)

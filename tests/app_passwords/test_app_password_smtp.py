@@ -1,4 +1,4 @@
-"""SECURITY.md 21-25 through a real Dovecot (shipped config) and smtplib: 235 or 535 exactly as the portal
+"""Items 21-25 through a real Dovecot (shipped config) and smtplib: 235 or 535 exactly as the portal
 says."""
 
 import pytest
@@ -185,7 +185,7 @@ def test_odd_usernames_get_a_clean_refusal(dovecot, make_app_password, login):
 
 
 def test_imap_and_pop3_lookups_follow_the_scope_and_two_step(dovecot, make_app_password):
-    """SECURITY.md 24 for IMAP and POP3: the same Dovecot passdbs, asked with service=imap/pop3 (doveadm auth
+    """Item 24 for IMAP and POP3: the same Dovecot passdbs, asked with service=imap/pop3 (doveadm auth
     test); real IMAP and POP3 sessions are in tests/mailserver/test_mail_sessions.py."""
     user = UserFactory()
     reading = make_app_password(user, scope="imap")

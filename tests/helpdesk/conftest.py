@@ -27,5 +27,5 @@ def helpdesk_user(db):
 
 @pytest.fixture
 def helpdesk_client(helpdesk_user):
-    # Staff pass the second step to enter the admin (SECURITY.md 33).
+    # Staff pass the second step to enter the admin (item 33).
     return two_step_sign_in(Client(), helpdesk_user)

@@ -1,4 +1,4 @@
-"""Issue 19, "The helpdesk's reach" and the admin's edges (SECURITY.md 33-35): who helpdesk may act on, the
+"""Issue 19, "The helpdesk's reach" and the admin's edges (items 33-35): who helpdesk may act on, the
 read-only axes pages, and ids or filters that cannot be valid (a 404 or a 400, never a 500)."""
 
 import pytest

@@ -1,5 +1,5 @@
 """The policy server with a real Dovecot, started from the stock config plus ``mail_server_config``'s files with
-the policy settings on, asking the portal served by pytest-django's live server (SECURITY.md 6, 26)."""
+the policy settings on, asking the portal served by pytest-django's live server (items 6, 26)."""
 
 import os
 import shutil

@@ -1,4 +1,4 @@
-"""The endpoint in-process: who may call it, bad input, and the answers (SECURITY.md 6, 26)."""
+"""The endpoint in-process: who may call it, bad input, and the answers (items 6, 26)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Production refuses a gateway that delivers nothing (issue 4, STYLE.md 5)."""
+"""Production refuses a gateway that delivers nothing (issue 4)."""
 
 import os
 import subprocess

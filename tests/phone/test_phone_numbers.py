@@ -1,4 +1,4 @@
-"""Numbers are read as typed and refused before any gateway call, with a reason (SECURITY.md 17)."""
+"""Numbers are read as typed and refused before any gateway call, with a reason (item 17)."""
 
 import pytest
 from django.test import override_settings

@@ -1,4 +1,4 @@
-"""The SMS code service: every rule of SECURITY.md 14, 15, 17 with a frozen clock."""
+"""The SMS code service: every rule of items 14, 15, 17 with a frozen clock."""
 
 from datetime import timedelta
 

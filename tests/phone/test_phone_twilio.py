@@ -1,5 +1,5 @@
-"""The Twilio gateway with the real ``twilio`` SDK against a loopback stand-in of Twilio's API (SECURITY.md
-18)."""
+"""The Twilio gateway with the real ``twilio`` SDK against a loopback stand-in of Twilio's API (docs/security.md
+item 18)."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""Binding, changing and removing a phone through the pages (SECURITY.md 13, 16, 17, 18)."""
+"""Binding, changing and removing a phone through the pages (items 13, 16, 17, 18)."""
 
 import re
 import threading
@@ -55,7 +55,7 @@ def test_bind_flow(user, sms_outbox, django_capture_on_commit_callbacks):
         assert page.status_code == 200
         assert 'data-testid="sms-risk-notice"' in text(
             page
-        )  # SECURITY.md 13: the notice comes before binding
+        )  # item 13: the notice comes before binding
         assert page["Cache-Control"].startswith("max-age=0") or "no-cache" in page["Cache-Control"]
         response = start(client, "138 1234 5678")
         assert response.status_code == 302 and response["Location"] == "/phone/confirm/"

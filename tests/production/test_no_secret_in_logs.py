@@ -1,4 +1,4 @@
-"""Every secret a user meets, in one journey, and not one of them in any log line (issue: production; SECURITY.md 7).
+"""Every secret a user meets, in one journey, and not one of them in any log line (issue: production; item 7).
 
 The journey signs in, sets up the authenticator, reads the recovery codes, signs in again with a code and "don't
 ask again", signs in with a recovery code, binds a phone by SMS code, creates an app password, confirms a second

@@ -1,4 +1,4 @@
-"""SECURITY.md 19, 21, 27: the entropy of secrets the code actually made, not of constants.
+"""Items 19, 21, 27: the entropy of secrets the code actually made, not of constants.
 
 For each kind of secret, many real values come from the service that issues them. The measure is
 length × log2(alphabet), with the alphabet being the set of characters those values were seen to use (so a
@@ -30,7 +30,7 @@ def measured_bits(values: list[str]) -> float:
 
 @pytest.mark.django_db
 def test_token_entropy_is_at_least_128_bits():
-    """Trusted-device cookies (SECURITY.md 27): the secret after the public lookup id."""
+    """Trusted-device cookies (item 27): the secret after the public lookup id."""
     user = UserFactory()
     secrets = []
     for index in range(SAMPLES):
@@ -43,7 +43,7 @@ def test_token_entropy_is_at_least_128_bits():
 
 @pytest.mark.django_db
 def test_app_password_entropy_is_at_least_112_bits():
-    """App passwords (SECURITY.md 21): the whole secret is what Dovecot hashes."""
+    """App passwords (item 21): the whole secret is what Dovecot hashes."""
     user = UserFactory()
     secrets = []
     for index in range(SAMPLES):
@@ -54,7 +54,7 @@ def test_app_password_entropy_is_at_least_112_bits():
 
 
 def test_recovery_code_entropy_is_at_least_64_bits(enrolled):
-    """Recovery codes (SECURITY.md 19), without the dashes that group them for reading."""
+    """Recovery codes (item 19), without the dashes that group them for reading."""
     codes = list(enrolled.recovery_codes)
     while len(codes) < SAMPLES:
         codes += recovery_codes_regenerate(user=enrolled, client=SYSTEM)

@@ -1,4 +1,4 @@
-"""SECURITY.md 31, 32: the user's signed-in sessions, ending them, idle and absolute limits."""
+"""Items 31, 32: the user's signed-in sessions, ending them, idle and absolute limits."""
 
 import pytest
 from django.contrib.sessions.models import Session

@@ -1,4 +1,4 @@
-"""DESIGN.md: no page's query count grows with the number of devices or sessions a user has."""
+"""No page's query count grows with the number of devices or sessions a user has."""
 
 from datetime import timedelta
 

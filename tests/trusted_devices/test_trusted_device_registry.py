@@ -1,4 +1,4 @@
-"""SECURITY.md 27-29: trusted devices ("don't ask again on this device")."""
+"""Items 27-29: trusted devices ("don't ask again on this device")."""
 
 import hashlib
 

@@ -30,7 +30,7 @@ def sign_in_with_password(client: Client, user) -> None:
 
 def two_step_sign_in(client: Client, user, key: bytes = FIXED_KEY) -> Client:
     """Turn two-step on for ``user`` with ``key`` and sign ``client`` in through both steps (e.g. staff, who must
-    pass the second step to enter the admin, SECURITY.md 33). Works with or without a frozen clock."""
+    pass the second step to enter the admin, item 33). Works with or without a frozen clock."""
     from security.client import SYSTEM
     from security.two_factor.services import authenticator_enroll
 

@@ -1,4 +1,4 @@
-"""SECURITY.md 8, 19: rotating SECRET_KEY, end to end. New key with the old one as fallback, sign-ins keep working,
+"""Items 8, 19: rotating SECRET_KEY, end to end. New key with the old one as fallback, sign-ins keep working,
 ``reseal_secrets`` re-seals every sealed secret, and after the fallback is dropped the authenticator app, the
 recovery codes and existing sessions still work. Without the re-seal, dropping the fallback makes those methods
 "unavailable" (a translated 409, logged and recorded), and the system check warns; never a 500."""

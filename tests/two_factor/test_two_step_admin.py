@@ -1,4 +1,4 @@
-"""SECURITY.md 33: staff pass the second step to enter the Django admin; staff without a device set one up."""
+"""Item 33: staff pass the second step to enter the Django admin; staff without a device set one up."""
 
 import pytest
 from django.contrib import admin

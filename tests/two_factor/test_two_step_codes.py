@@ -1,4 +1,4 @@
-"""SECURITY.md 11, 12: the code window, replay, drift, throttling with a hard cap, one device never locks another."""
+"""Items 11, 12: the code window, replay, drift, throttling with a hard cap, one device never locks another."""
 
 import pytest
 from django.core import mail

@@ -1,4 +1,4 @@
-"""SECURITY.md 8, 9, 19: secret size and storage, otpauth URI format, recovery-code entropy and hashing."""
+"""Items 8, 9, 19: secret size and storage, otpauth URI format, recovery-code entropy and hashing."""
 
 import math
 import re

@@ -1,4 +1,4 @@
-"""The pages: setup (SECURITY.md 10), recovery codes (19), the second sign-in step (30), turning off (20),
+"""The pages: setup (item 10), recovery codes (19), the second sign-in step (30), turning off (20),
 re-authentication (29) and bad input."""
 
 import re
@@ -162,7 +162,7 @@ def test_sign_in_with_authenticator_code(client, enrolled):
     assert "_auth_user_id" not in client.session
     response = client.post("/two-step/verify/", {"method": "totp", "code": code_at(START_STEP)})
     assert response.status_code == 302 and response["Location"] == "/"
-    assert client.cookies["sessionid"].value != pending_key  # the key changes again (SECURITY.md 30)
+    assert client.cookies["sessionid"].value != pending_key  # the key changes again (item 30)
     assert int(client.session["_auth_user_id"]) == enrolled.pk
     assert client.session["reauth_method"] == "totp"
     assert client.get("/").status_code == 200

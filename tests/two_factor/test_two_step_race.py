@@ -1,4 +1,4 @@
-"""Two requests racing with the same code (two tabs, a replayed request): exactly one wins (SECURITY.md 11)."""
+"""Two requests racing with the same code (two tabs, a replayed request): exactly one wins (item 11)."""
 
 import threading
 import time

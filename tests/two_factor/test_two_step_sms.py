@@ -1,4 +1,4 @@
-"""SMS as a second factor through the phone binding (SECURITY.md 13, 14, 17): offered only with a bound phone and
+"""SMS as a second factor through the phone binding (items 13, 14, 17): offered only with a bound phone and
 after the authenticator app, sent only on request after the password step, bound to the session, used once."""
 
 import re

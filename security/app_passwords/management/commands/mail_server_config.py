@@ -16,11 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.utils import DatabaseError
 
+from portal.conf import portal_settings
 from security.app_passwords import mail_server_config as config
 
 NAME = re.compile(r"[a-z_][a-z0-9_]{0,31}")
@@ -115,13 +115,13 @@ class Command(BaseCommand):
             if listener.port in seen:
                 raise CommandError(f"two protocols are set to port {listener.port} (PORTAL_MAIL_*_PORT)")
             seen.add(listener.port)
-        cache_mode = getattr(settings, "PORTAL_DOVECOT_AUTH_CACHE_FLUSH", "")
+        cache_mode = portal_settings.dovecot_auth_cache_flush
         http_port, api_key = 0, ""
         if cache_mode.startswith("http"):
             from urllib.parse import urlsplit
 
             http_port = urlsplit(cache_mode).port or 8080
-            api_key = settings.PORTAL_DOVECOT_DOVEADM_API_KEY
+            api_key = portal_settings.dovecot_doveadm_api_key
         database = self._database(opts)
         output = Path(opts["output"])
         if output.exists() and not output.is_dir():
