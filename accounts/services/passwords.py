@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts import events
 from accounts.models import User, normalize_address
 from accounts.services import throttle
+from accounts.services.users import user_lock
 from accounts.signals import credentials_reset
 from security.audit import security_event_record
 from security.client import Client, client_ip
@@ -136,7 +137,10 @@ def password_save_guard(user: User, update_fields) -> tuple[bool, list[str] | No
         return False, update_fields
     if user.password == getattr(user, "_password_at_load", None):
         return False, update_fields
-    stored = User.objects.select_for_update().filter(pk=user.pk).values_list("password", flat=True).first()
+    try:
+        stored = user_lock(user.pk).password
+    except User.DoesNotExist:
+        stored = None
     if stored is None or stored == user.password or not stored or not is_password_usable(stored):
         return False, update_fields  # new row, same hash, or there was no password to stop verifying
     raw = user._password
@@ -161,7 +165,7 @@ def password_changed_announce(user: User) -> None:
 @transaction.atomic
 def password_set(*, user: User, new_password: str, actor: User | None, client: Client) -> User:
     """Sets a new password; everything bound to the old one is revoked by ``User.save``."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = user_lock(user.pk)
     user._password_change_by = (actor, client)
     user.set_password(new_password)
     user.save(update_fields=["password"])

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import events
 from accounts.models import RecoveryRequest, User, normalize_address
 from accounts.services.passwords import password_set
+from accounts.services.users import user_lock
 from security import sms
 from security.audit import security_event_record
 from security.client import Client
@@ -473,7 +474,7 @@ def recovery_complete(*, session, new_password: str, client: Client) -> User:
     if user is None:
         raise RecoveryError(MSG_RESTART, restart=True)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = user_lock(user.pk)
         row = _request_for(user=user, session_key=session.session_key or "", lock=True)
         if row is None or row.proven_at is None:
             raise RecoveryError(MSG_RESTART, restart=True)

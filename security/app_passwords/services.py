@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services.users import user_lock
 from security.audit import security_event_record
 from security.client import Client
 from security.names import name_clean
@@ -83,7 +84,7 @@ def app_password_create(
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
         raise AppPasswordError(_("The expiry date must be in the future."))
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = user_lock(user.pk)
     if creation_key and AppPassword.objects.filter(user=user, creation_key=creation_key).exists():
         raise AppPasswordAlreadyCreated(
             _(
@@ -136,7 +137,7 @@ def app_password_revoke(*, user: User, app_password_id: int, actor: User | None,
 def _app_password_revoke(*, user: User, app_password_id: int, actor: User | None, client: Client):
     if not 0 < app_password_id < 2**63:
         return None
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = user_lock(user.pk)
     app_password = AppPassword.objects.filter(user=user, pk=app_password_id).first()
     if app_password is None:
         return None
@@ -165,7 +166,7 @@ def app_passwords_revoke_all(
     reason: str = "",
 ) -> int:
     """``reason`` is the helpdesk's, shown to the user beside the event."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = user_lock(user.pk)
     count = AppPassword.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if count:
         details = {"count": count, **({"reason": reason} if reason else {})}

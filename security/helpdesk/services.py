@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import throttle
+from accounts.services.users import user_lock
 from accounts.signals import credentials_reset
 from security.audit import security_event_record
 from security.client import Client
@@ -209,8 +210,9 @@ def helpdesk_action_perform(
     done = 0
     for user_id in user_ids:
         with transaction.atomic():
-            user = User.objects.select_for_update().filter(pk=user_id).first()
-            if user is None:
+            try:
+                user = user_lock(user_id)
+            except User.DoesNotExist:
                 continue
             if helpdesk_targets_protected(staff=staff, users=[user]):  # made staff since the check above
                 helpdesk_action_refusal_record(action_name=action.name, staff=staff, users=[user], client=client)

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import User
+from accounts.services.users import user_lock
 from security.audit import security_event_record
 from security.client import Client, describe_user_agent
 
@@ -110,7 +111,7 @@ def trusted_device_create(*, user: User, client: Client, cookie_value: str | Non
     now = timezone.now()
     secret = secrets.token_urlsafe(TOKEN_SECRET_BYTES)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = user_lock(user.pk)
         device = _valid_device(user=user, cookie_value=cookie_value, for_update=True)
         if device is None:
             device = (

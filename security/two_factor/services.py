@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 
 from accounts.models import User
+from accounts.services.users import user_lock
 from security.audit import security_event_record
 from security.client import Client
 
@@ -61,10 +62,6 @@ class EnrollResult:
     changed: bool  # False when this was a repeat of an enrolment already done (double submit)
 
 
-def _lock_user(user: User) -> User:
-    return User.objects.select_for_update().get(pk=user.pk)
-
-
 def _recovery_codes_issue(*, user: User) -> list[str]:
     RecoveryCodeDevice.objects.filter(user=user).delete()
     set_key = crypto.recovery_set_key_new()
@@ -88,7 +85,7 @@ def authenticator_enroll(*, user: User, secret: bytes, code: str, client: Client
     if matched is None:
         raise SecondStepError(_("That code is not right. Check that the app shows this account, and try again."))
     with transaction.atomic():
-        user = _lock_user(user)
+        user = user_lock(user.pk)
         existing = AuthenticatorDevice.objects.filter(user=user).first()
         existing_secret = existing.secret_or_none() if existing is not None else None
         if existing_secret is not None and hmac.compare_digest(existing_secret, secret):
@@ -119,7 +116,7 @@ def authenticator_enroll(*, user: User, secret: bytes, code: str, client: Client
 def recovery_codes_regenerate(*, user: User, client: Client) -> list[str]:
     """A new set of codes; every code of the old set stops working in the same transaction."""
     with transaction.atomic():
-        user = _lock_user(user)
+        user = user_lock(user.pk)
         if not user.two_step_enabled:
             raise SecondStepError(_("Turn on two-step verification first."))
         codes = _recovery_codes_issue(user=user)
@@ -134,7 +131,7 @@ def two_step_disable(
     the staff ``actor``, their ``reason``, and whether the user must set it up again at the next sign-in.
     Returns False if there was nothing to turn off."""
     with transaction.atomic():
-        user = _lock_user(user)
+        user = user_lock(user.pk)
         for device in list(devices_for_user(user, confirmed=None)):
             device.delete()
         was_enabled = user.two_step_enabled

@@ -1,0 +1,62 @@
+"""Each shared rule lives in one function, and a scan of the code fails when something does it by hand again.
+
+The scans read the project's own Python (not tests, benchmarks or migrations) with ``ast``, so a comment or a
+docstring naming a call does not count, and each checks that it still finds the one real place (a scan that
+finds nothing proves nothing)."""
+
+import ast
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@cache
+def _trees() -> dict[str, ast.AST]:
+    trees = {}
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith((".venv/", "tests/", "bench/", "build/")) or "/migrations/" in relative:
+            continue
+        trees[relative] = ast.parse(path.read_text(encoding="utf-8"), filename=relative)
+    return trees
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    """Every bare name and attribute name in an expression: ``User.objects.select_for_update()`` gives
+    {"User", "objects", "select_for_update"}."""
+    found = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            found.add(child.id)
+        elif isinstance(child, ast.Attribute):
+            found.add(child.attr)
+    return found
+
+
+def _calls(attribute: str, *, receiver_has: str | None = None) -> list[str]:
+    """``file:line`` of each call of ``<something>.attribute(...)`` (or a bare ``attribute(...)``), optionally only
+    where the receiver expression names ``receiver_has``."""
+    places = []
+    for relative, tree in _trees().items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == attribute:
+                if receiver_has is None or receiver_has in _names_in(func.value):
+                    places.append(f"{relative}:{node.lineno}")
+            elif isinstance(func, ast.Name) and func.id == attribute and receiver_has is None:
+                places.append(f"{relative}:{node.lineno}")
+    return places
+
+
+def _files(places: list[str]) -> set[str]:
+    return {place.rsplit(":", 1)[0] for place in places}
+
+
+# --- Locking the user row -----------------------------------------------------------------------------------
+def test_only_user_lock_locks_the_user_row():
+    places = _calls("select_for_update", receiver_has="User")
+    assert _files(places) == {"accounts/services/users.py"}, places
+    assert len(places) == 1
