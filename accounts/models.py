@@ -98,9 +98,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         from accounts.services.passwords import password_changed_announce, password_save_guard
 
         with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
-            changed, update_fields = password_save_guard(self, kwargs.get("update_fields"))
-            if update_fields is not None:
-                kwargs["update_fields"] = update_fields
+            changed = password_save_guard(self, kwargs.get("update_fields"))
             super().save(*args, **kwargs)
             self._password_at_load = self.password
             if changed:
@@ -118,6 +116,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             ).hexdigest()
 
     def rotate_security_stamp(self):
+        """Only ``accounts.services.users.user_credentials_reset`` calls this: a new stamp must always come with
+        ``credentials_reset``."""
         self.security_stamp = new_security_stamp()
 
 

@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import throttle
-from accounts.services.users import user_lock
-from accounts.signals import credentials_reset
+from accounts.services.users import user_disable, user_lock
 from security.audit import security_event_record
 from security.client import Client
 from security.ids import object_id_parse
@@ -87,11 +86,7 @@ def _forget_trusted_devices(*, user: User, staff: User, client: Client, reason: 
 
 
 def _disable_account(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    user.is_active = False
-    user.rotate_security_stamp()
-    user.save(update_fields=["is_active", "security_stamp"])
-    # App passwords and trusted devices listen for this and revoke themselves.
-    credentials_reset.send(sender=User, user=user, actor=staff, client=client)
+    user_disable(user=user, actor=staff, client=client)  # app passwords and trusted devices revoke themselves
     _record(events.DISABLED_ACCOUNT, user=user, staff=staff, client=client, reason=reason)
     return True
 

@@ -60,3 +60,22 @@ def test_only_user_lock_locks_the_user_row():
     places = _calls("select_for_update", receiver_has="User")
     assert _files(places) == {"accounts/services/users.py"}, places
     assert len(places) == 1
+
+
+# --- Rotating the security stamp and sending credentials_reset ------------------------------------------------
+def test_only_user_credentials_reset_rotates_the_stamp_and_sends_credentials_reset():
+    rotations = _calls("rotate_security_stamp")
+    sends = _calls("send", receiver_has="credentials_reset")
+    assert _files(rotations) == _files(sends) == {"accounts/services/users.py"}, (rotations, sends)
+    assert len(rotations) == len(sends) == 1
+    # Nor does anything set a user's stamp by hand (a trusted device copies the user's: that is no rotation).
+    assigned = [
+        f"{relative}:{node.lineno}"
+        for relative, tree in _trees().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Attribute) and target.attr == "security_stamp" and relative != "accounts/models.py"
+        if "user" in ast.unparse(target.value).lower()
+    ]
+    assert assigned == [], assigned
