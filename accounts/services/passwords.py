@@ -99,7 +99,7 @@ def account_password_check(*, request, password: str, purpose: Purpose, address:
     if right:
         reservation.succeeded()
         if purpose is not Purpose.SIGN_IN:  # sign-in resets axes when it completes (user_logged_in)
-            AxesProxyHandler.reset_attempts(username=address)
+            throttle.sign_in_lock_clear(address=address)
         user.backend = BACKEND
         return PasswordCheck(Outcome.OK, user=user)
 

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import events
 from accounts.models import RecoveryRequest, User, normalize_address
 from accounts.services.passwords import password_set
+from accounts.services.throttle import sign_in_lock_clear
 from accounts.services.users import user_lock
 from security import sms
 from security.audit import security_event_record
@@ -494,18 +495,9 @@ def recovery_complete(*, session, new_password: str, client: Client) -> User:
         )
         transaction.on_commit(lambda: _phone_notice_send(user=user, client=client))
     # Whoever proved the channel (and the second factor) owns the account: a lock that guessers caused ends too.
-    _sign_in_lock_clear(user=user)
+    sign_in_lock_clear(address=user.email)
     recovery_abandon(session)
     return user
-
-
-def _sign_in_lock_clear(*, user: User) -> None:
-    from axes.utils import reset
-
-    from accounts.services import throttle
-
-    reset(username=user.email)
-    throttle.sign_in_succeeded(address=user.email)
 
 
 def _phone_notice_send(*, user: User, client: Client) -> None:

@@ -54,12 +54,9 @@ def _record(kind: str, *, user: User, staff: User, client: Client, reason: str) 
 
 
 def _clear_sign_in_lock(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    from axes.utils import reset
-
     from security.mail_policy.services import mail_lock_clear
 
-    reset(username=user.email)
-    throttle.sign_in_succeeded(address=user.email)
+    throttle.sign_in_lock_clear(address=user.email)
     mail_lock_clear(user=user)  # the SMTP/IMAP/POP3 lock of the auth policy server, too
     _record(events.CLEARED_SIGN_IN_LOCK, user=user, staff=staff, client=client, reason=reason)
     return True

@@ -79,3 +79,20 @@ def test_only_user_credentials_reset_rotates_the_stamp_and_sends_credentials_res
         if "user" in ast.unparse(target.value).lower()
     ]
     assert assigned == [], assigned
+
+
+# --- Clearing a sign-in lock --------------------------------------------------------------------------------
+def test_only_sign_in_lock_clear_resets_django_axes_and_the_account_throttle():
+    resets = _calls("reset_attempts")
+    assert resets == [place for place in resets if place.startswith("accounts/services/throttle.py:")], resets
+    assert len(resets) == 1
+    axes_utils = [
+        f"{relative}:{node.lineno}"
+        for relative, tree in _trees().items()
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("axes.utils"))
+        or (isinstance(node, ast.Import) and any(alias.name.startswith("axes.utils") for alias in node.names))
+    ]
+    assert axes_utils == [], axes_utils  # axes.utils.reset is reset_attempts by another name
+    # The account's counter keys are built in one place too.
+    assert _files(_calls("_scopes")) == {"accounts/services/throttle.py"}
