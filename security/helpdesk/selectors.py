@@ -26,7 +26,12 @@ def _mail_lock_state_for(*, user) -> dict:
     return {**mail_lock_state_for(user=user), "main_password": mail_use_for(user=user)}
 
 
-APP_PASSWORD_STATUS_LABELS = {"active": _("active"), "revoked": _("revoked"), "expired": _("expired")}
+APP_PASSWORD_STATUS_LABELS = {
+    "active": _("active"),
+    "revoked": _("revoked"),
+    "expired": _("expired"),
+    "suspended": _("account disabled"),
+}
 
 
 def app_passwords_for_helpdesk(*, user) -> list[dict]:
