@@ -6,12 +6,22 @@ Invariants:
 - ``SmsChallenge`` holds at most one pending code per (user, purpose). The code itself is never stored: only
   an HMAC of it with a per-code salt. The failure count survives new codes (SECURITY.md 15) and is reset only
   by a correct code or when a lockout ends.
+- A challenge belongs to the browser session that asked for its code: ``session_bind`` stores a keyed digest of
+  the session key, and ``belongs_to_session`` is the one check of it (using the code, asking for a new one and the
+  page that shows the pending code all ask it).
 """
+
+import hmac
 
 from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+
+def _session_digest(session_key: str) -> str:
+    return salted_hmac("security.phone.session", session_key, algorithm="sha256").hexdigest()
 
 
 class PhoneBinding(models.Model):
@@ -52,3 +62,12 @@ class SmsChallenge(models.Model):
 
     def __str__(self):
         return f"{self.purpose} code for user {self.user_id}"
+
+    def session_bind(self, session_key: str) -> None:
+        """The code now being sent is for this browser session only (saved by the caller)."""
+        self.session_digest = _session_digest(session_key)
+
+    def belongs_to_session(self, session_key: str | None) -> bool:
+        """Was this challenge's code sent for this session? Constant-time; False for an empty key or challenge."""
+        digest = _session_digest(session_key or "")
+        return bool(self.session_digest) and hmac.compare_digest(self.session_digest, digest)

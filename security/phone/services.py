@@ -59,10 +59,6 @@ class SmsCodeSent:
     resend_at: datetime
 
 
-def _session_digest(session_key: str) -> str:
-    return salted_hmac("security.phone.session", session_key, algorithm="sha256").hexdigest()
-
-
 def _code_digest(salt: str, code: str) -> str:
     return salted_hmac("security.phone.sms_code", f"{salt}:{code}", algorithm="sha256").hexdigest()
 
@@ -161,7 +157,7 @@ def sms_code_send(
     with transaction.atomic():
         challenge = SmsChallenge.objects.select_for_update().get(pk=challenge.pk)
         challenge.number = number
-        challenge.session_digest = _session_digest(session_key)
+        challenge.session_bind(session_key)
         challenge.code_salt = salt
         challenge.code_digest = _code_digest(salt, code)
         challenge.sent_at = now
@@ -192,7 +188,7 @@ def _challenge_consume(*, user, purpose: str, session_key: str, code: str, clien
         if challenge is not None and challenge.locked_until and now < challenge.locked_until:
             return None, SmsCodeRejected("locked", retry_at=challenge.locked_until)
         return None, SmsCodeRejected("no_code")
-    if not hmac.compare_digest(challenge.session_digest, _session_digest(session_key or "")):
+    if not challenge.belongs_to_session(session_key):
         return None, SmsCodeRejected("no_code")
     if challenge.used_at is not None:
         return None, SmsCodeRejected("used")
@@ -249,11 +245,7 @@ def phone_bind_start(*, user, raw_number: str, session_key: str, client: Client)
 def phone_bind_resend(*, user, session_key: str, client: Client) -> SmsCodeSent:
     """A new code to the number this session is binding (after the cooldown; the failure count stays)."""
     challenge = SmsChallenge.objects.filter(user=user, purpose=PURPOSE_BIND).first()
-    if (
-        challenge is None
-        or not challenge.number
-        or not hmac.compare_digest(challenge.session_digest, _session_digest(session_key or ""))
-    ):
+    if challenge is None or not challenge.number or not challenge.belongs_to_session(session_key):
         raise SmsCodeRejected("no_code")
     return sms_code_send(
         user=user, number=str(challenge.number), purpose=PURPOSE_BIND, session_key=session_key, client=client

@@ -96,3 +96,28 @@ def test_only_sign_in_lock_clear_resets_django_axes_and_the_account_throttle():
     assert axes_utils == [], axes_utils  # axes.utils.reset is reset_attempts by another name
     # The account's counter keys are built in one place too.
     assert _files(_calls("_scopes")) == {"accounts/services/throttle.py"}
+
+
+# --- "This SMS challenge belongs to this session" ------------------------------------------------------------
+def test_only_the_sms_challenge_decides_which_session_it_belongs_to():
+    readers = [
+        f"{relative}:{node.lineno}"
+        for relative, tree in _trees().items()
+        if relative.startswith("security/phone/")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "session_digest"
+    ]
+    assert _files(readers) == {"security/phone/models.py"}, readers
+    assert len(_calls("belongs_to_session")) >= 3  # using a code, asking for a new one, the pending-code page
+
+
+def test_no_module_imports_another_modules_private_names():
+    private = [
+        f"{relative}:{node.lineno} {alias.name}"
+        for relative, tree in _trees().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__") and alias.name != "_"
+    ]
+    assert private == [], private
