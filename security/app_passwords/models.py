@@ -26,19 +26,6 @@ class Scope(models.TextChoices):
     ALL = "all", _("Sending and reading mail")
 
 
-# Which Dovecot services each scope opens. Postfix's SASL requests say "smtp", Dovecot's submission says
-# "submission".
-SCOPE_SERVICES = [
-    ("smtp", "smtp"),
-    ("smtp", "submission"),
-    ("imap", "imap"),
-    ("imap", "pop3"),
-    ("all", "smtp"),
-    ("all", "submission"),
-    ("all", "imap"),
-    ("all", "pop3"),
-]
-
 
 class AppPasswordQuerySet(models.QuerySet):
     def active(self, *, now=None):
@@ -95,9 +82,9 @@ class AppPassword(models.Model):
 
 
 class MailService(models.Model):
-    """Which Dovecot services each scope opens: (smtp, smtp), (smtp, submission), (imap, imap), (imap, pop3), and
-    all four for ``all``. Filled by the migration; the view joins it so one app password gives one row per
-    service."""
+    """Which Dovecot services each scope opens, as rows the ``mail_app_passwords`` view joins, so one app password
+    gives one row per service. The pairs are defined in ``scopes.SCOPE_SERVICES`` and copied here by the migration
+    and by ``mail_site_options_sync``; nothing else writes this table."""
 
     scope = models.CharField(max_length=8, choices=Scope.choices)
     service = models.CharField(max_length=16)

@@ -28,7 +28,8 @@ from security.client import Client
 from security.names import name_clean
 
 from . import events
-from .models import NAME_MAX_LENGTH, SCOPE_SERVICES, AppPassword, MailService, MailSiteOption, Scope
+from .models import NAME_MAX_LENGTH, AppPassword, MailService, MailSiteOption, Scope
+from .scopes import scope_service_pairs
 from .tokens import token_generate, token_sha256
 
 
@@ -190,10 +191,16 @@ def app_passwords_on_credentials_reset(sender, *, user: User, actor, client, **k
 
 
 def mail_site_options_sync() -> MailSiteOption:
-    """Copies ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` into the row the ``mail_accounts`` view reads, and makes sure
-    the scope → service rows exist (a test database flush empties them)."""
-    for scope, service in SCOPE_SERVICES:
-        MailService.objects.get_or_create(scope=scope, service=service)
+    """Copies ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` into the row the ``mail_accounts`` view reads, and makes the
+    scope → service rows exactly ``scopes.SCOPE_SERVICES`` (a test database flush empties them; a pair taken out
+    of the definition goes)."""
+    pairs = scope_service_pairs()
+    stored = set(MailService.objects.values_list("scope", "service"))
+    for scope, service in sorted(stored - set(pairs)):
+        MailService.objects.filter(scope=scope, service=service).delete()
+    for scope, service in pairs:
+        if (scope, service) not in stored:
+            MailService.objects.get_or_create(scope=scope, service=service)
     option, _created = MailSiteOption.objects.update_or_create(
         id=1, defaults={"main_password_for_mail": settings.PORTAL_MAIL_MAIN_PASSWORD_ALLOWED}
     )

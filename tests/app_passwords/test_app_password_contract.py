@@ -158,3 +158,20 @@ def test_active_means_the_same_to_the_queryset_the_status_and_the_mail_server(us
     by_mail_server = bool(rows("SELECT 1 FROM mail_app_passwords WHERE app_password_id = %s", [app_password.pk])[0])
     expected = user_active and not revoked and (expiry is None or expiry > 0)
     assert by_queryset == by_status == by_mail_server == expected
+
+
+def test_the_service_table_is_exactly_the_one_definition():
+    """``scopes.SCOPE_SERVICES`` is what the view joins: after ``mail_site_options_sync`` (every ``migrate``) a pair
+    missing from the table is back and a pair no longer defined is gone."""
+    from security.app_passwords.models import MailService
+    from security.app_passwords.scopes import scope_service_pairs
+    from security.app_passwords.services import mail_site_options_sync
+
+    def table():
+        return sorted(MailService.objects.values_list("scope", "service"))
+
+    assert table() == sorted(scope_service_pairs())
+    MailService.objects.filter(scope="imap", service="pop3").delete()
+    MailService.objects.create(scope="smtp", service="imap")
+    mail_site_options_sync()
+    assert table() == sorted(scope_service_pairs())

@@ -121,3 +121,34 @@ def test_no_module_imports_another_modules_private_names():
         if alias.name.startswith("_") and not alias.name.startswith("__") and alias.name != "_"
     ]
     assert private == [], private
+
+
+# --- The scope → service pairs ------------------------------------------------------------------------------
+SCOPES, SERVICES = {"smtp", "imap", "all"}, {"smtp", "submission", "imap", "pop3"}
+
+
+def test_the_scope_service_pairs_are_written_down_once():
+    def pair_literals(tree):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+                values = [element.value for element in node.elts if isinstance(element, ast.Constant)]
+                if len(values) == 2 and values[0] in SCOPES and values[1] in SERVICES:
+                    yield node.lineno
+
+    migrations = {
+        path.relative_to(ROOT).as_posix(): ast.parse(path.read_text(encoding="utf-8"))
+        for path in sorted(ROOT.glob("security/app_passwords/migrations/*.py"))
+    }
+    found = [
+        f"{relative}:{line}"
+        for relative, tree in {**_trees(), **migrations}.items()
+        if relative.startswith("security/app_passwords/") and relative != "security/app_passwords/scopes.py"
+        for line in pair_literals(tree)
+    ]
+    assert found == [], found  # scopes.SCOPE_SERVICES maps each scope to its services; nothing lists pairs
+
+    from security.app_passwords.models import Scope
+    from security.app_passwords.scopes import SCOPE_SERVICES
+
+    assert set(SCOPE_SERVICES) == set(Scope.values)
+    assert all(set(services) <= SERVICES for services in SCOPE_SERVICES.values())
