@@ -2,13 +2,13 @@
 
 import secrets
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models, router, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from security import tokens
 
 
 def normalize_address(address: str) -> str:
@@ -105,15 +105,12 @@ class User(AbstractBaseUser, PermissionsMixin):
                 password_changed_announce(self)
 
     def get_session_auth_hash(self):
-        return salted_hmac("accounts.User.get_session_auth_hash", self.security_stamp, algorithm="sha256").hexdigest()
+        return tokens.token_digest(tokens.SESSION_AUTH, self.security_stamp)
 
     def get_session_auth_fallback_hash(self):
         # Django's own fallback hashes the password; ours must hash the stamp, or a SECRET_KEY rotation signs
         # everyone out (docs/security.md, "Rotating SECRET_KEY").
-        for secret in settings.SECRET_KEY_FALLBACKS:
-            yield salted_hmac(
-                "accounts.User.get_session_auth_hash", self.security_stamp, secret=secret, algorithm="sha256"
-            ).hexdigest()
+        yield from tokens.token_digests(tokens.SESSION_AUTH, self.security_stamp)[1:]
 
     def rotate_security_stamp(self):
         """Only ``accounts.services.users.user_credentials_reset`` calls this: a new stamp must always come with

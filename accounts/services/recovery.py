@@ -20,7 +20,6 @@ Invariants:
 """
 
 import hashlib
-import hmac
 import logging
 import secrets
 import time
@@ -33,7 +32,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts import events
@@ -41,7 +39,7 @@ from accounts.models import RecoveryRequest, User, normalize_address
 from accounts.services.passwords import password_set
 from accounts.services.throttle import sign_in_lock_clear
 from accounts.services.users import user_lock
-from security import sms
+from security import sms, tokens
 from security.audit import security_event_record
 from security.client import Client
 from security.notifications import notification_recipients_for
@@ -91,14 +89,6 @@ class RecoveryState:
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
-def _session_digest(session_key: str) -> str:
-    return salted_hmac("accounts.recovery.session", session_key or "", algorithm="sha256").hexdigest()
-
-
-def _code_digest(salt: str, code: str) -> str:
-    return salted_hmac("accounts.recovery.code", f"{salt}:{code}", algorithm="sha256").hexdigest()
-
-
 def _code_new() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
@@ -190,7 +180,7 @@ def _request_for(*, user: User | None, session_key: str, lock: bool = False) -> 
     if row is None:
         return None
     if (
-        not hmac.compare_digest(row.session_digest, _session_digest(session_key))
+        not tokens.token_matches(tokens.RECOVERY_SESSION, session_key or "", row.session_digest)
         or timezone.now() >= row.expires_at
         or row.stamp != user.security_stamp
     ):
@@ -237,7 +227,7 @@ def _recovery_start(*, session, address: str, channel: str, client: Client) -> N
     session.save()
     # The same work whether or not anything is sent: a code is made and hashed either way.
     code, salt = _code_new(), secrets.token_hex(16)
-    digest = _code_digest(salt, code)
+    digest = tokens.token_digest(tokens.RECOVERY_EMAIL_CODE, f"{salt}:{code}")
     user = _user_for(address)
     destination = None
     if user is not None:
@@ -251,7 +241,7 @@ def _recovery_start(*, session, address: str, channel: str, client: Client) -> N
             user=user,
             defaults={
                 "channel": channel,
-                "session_digest": _session_digest(session.session_key),
+                "session_digest": tokens.token_digest(tokens.RECOVERY_SESSION, session.session_key or ""),
                 "stamp": user.security_stamp,
                 "code_salt": salt if channel == CHANNEL_EMAIL else "",
                 "code_digest": digest if channel == CHANNEL_EMAIL else "",
@@ -336,9 +326,7 @@ def recovery_code_verify(*, session, code: str, client: Client) -> str:
             return _next_step(user=user, state=state)
         if row is not None:
             if row.channel == CHANNEL_EMAIL:
-                right = bool(row.code_digest) and hmac.compare_digest(
-                    row.code_digest, _code_digest(row.code_salt, code)
-                )
+                right = tokens.token_matches(tokens.RECOVERY_EMAIL_CODE, f"{row.code_salt}:{code}", row.code_digest)
             if right:
                 row.proven_at = timezone.now()
                 row.code_digest = ""  # once

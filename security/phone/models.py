@@ -11,17 +11,12 @@ Invariants:
   page that shows the pending code all ask it).
 """
 
-import hmac
-
 from django.conf import settings
 from django.db import models
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-
-def _session_digest(session_key: str) -> str:
-    return salted_hmac("security.phone.session", session_key, algorithm="sha256").hexdigest()
+from security import tokens
 
 
 class PhoneBinding(models.Model):
@@ -65,9 +60,8 @@ class SmsChallenge(models.Model):
 
     def session_bind(self, session_key: str) -> None:
         """The code now being sent is for this browser session only (saved by the caller)."""
-        self.session_digest = _session_digest(session_key)
+        self.session_digest = tokens.token_digest(tokens.SMS_SESSION, session_key)
 
     def belongs_to_session(self, session_key: str | None) -> bool:
         """Was this challenge's code sent for this session? Constant-time; False for an empty key or challenge."""
-        digest = _session_digest(session_key or "")
-        return bool(self.session_digest) and hmac.compare_digest(self.session_digest, digest)
+        return tokens.token_matches(tokens.SMS_SESSION, session_key or "", self.session_digest)

@@ -20,7 +20,6 @@ Invariants (SECURITY.md 13-18):
   tabs confirming the same code at once bind once: the other gets "already used".
 """
 
-import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -29,9 +28,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
-from security import sms
+from security import sms, tokens
 from security.audit import security_event_record
 from security.client import SYSTEM, Client
 from security.sms import console
@@ -57,10 +55,6 @@ class SmsCodeSent:
     number: str
     expires_at: datetime
     resend_at: datetime
-
-
-def _code_digest(salt: str, code: str) -> str:
-    return salted_hmac("security.phone.sms_code", f"{salt}:{code}", algorithm="sha256").hexdigest()
 
 
 def _code_new() -> str:
@@ -159,7 +153,7 @@ def sms_code_send(
         challenge.number = number
         challenge.session_bind(session_key)
         challenge.code_salt = salt
-        challenge.code_digest = _code_digest(salt, code)
+        challenge.code_digest = tokens.token_digest(tokens.SMS_CODE, f"{salt}:{code}")
         challenge.sent_at = now
         challenge.expires_at = now + ttl
         challenge.used_at = None
@@ -194,7 +188,7 @@ def _challenge_consume(*, user, purpose: str, session_key: str, code: str, clien
         return None, SmsCodeRejected("used")
     if now >= challenge.expires_at:
         return None, SmsCodeRejected("expired")
-    if not hmac.compare_digest(challenge.code_digest, _code_digest(challenge.code_salt, code)):
+    if not tokens.token_matches(tokens.SMS_CODE, f"{challenge.code_salt}:{code}", challenge.code_digest):
         challenge.failures += 1
         limit = settings.PORTAL_SMS_CODE_MAX_FAILURES
         error = SmsCodeRejected("wrong", remaining=max(limit - challenge.failures, 0))
