@@ -42,6 +42,7 @@ from accounts.services.users import user_lock
 from security import sms, tokens
 from security.audit import security_event_record
 from security.client import Client
+from security.errors import Refused
 from security.notifications import notification_recipients_for
 
 log = logging.getLogger("portal.recovery")
@@ -61,14 +62,14 @@ NEXT_PASSWORD = "password"  # noqa: S105 - a step name
 NEXT_HELPDESK = "helpdesk"
 
 
-class RecoveryError(Exception):
-    """Refused. ``message`` is the sentence to show; ``status`` the HTTP status; ``restart`` True when the user
-    must begin again (the session's recovery state is gone)."""
+class RecoveryError(Refused):
+    """Refused (``security.errors``); ``restart`` True when the user must begin again (the session's recovery
+    state is gone)."""
+
+    code = "recovery_refused"
 
     def __init__(self, message, *, status: int = 400, restart: bool = False):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status)
         self.restart = restart
 
 

@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.services.users import user_lock
 from security.audit import security_event_record
 from security.client import Client
+from security.errors import Refused
 from security.names import name_clean
 
 from . import events
@@ -33,20 +34,25 @@ from .scopes import scope_service_pairs
 from .tokens import token_generate, token_sha256
 
 
-class AppPasswordError(Exception):
-    """A rule refused the action; ``str(error)`` is a translated sentence for the user."""
+class AppPasswordError(Refused):
+    """A rule refused the action (``security.errors``: ``message`` is the translated sentence)."""
+
+    code = "app_password_refused"
 
 
 class AppPasswordLimitReached(AppPasswordError):
-    pass
+    code = "limit_reached"
 
 
 class AppPasswordAlreadyCreated(AppPasswordError):
     """The same form was submitted again; the app password it made was shown to the first submission only."""
 
+    code = "already_created"
+
 
 class AppPasswordNotFound(AppPasswordError):
-    pass
+    code = "not_found"
+    status = 404
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ Invariants:
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +22,16 @@ from accounts.services import throttle
 from accounts.services.users import user_disable, user_lock
 from security.audit import security_event_record
 from security.client import Client
+from security.errors import Refused
 from security.ids import object_id_parse
 
 from . import events
 
 REASON_MAX_LENGTH = 500
+
+
+class HelpdeskReasonRefused(Refused):
+    """The reason is missing or too long (``security.errors``)."""
 
 
 class HelpdeskTargetProtected(PermissionDenied):
@@ -158,10 +163,10 @@ HELPDESK_ACTIONS: dict[str, HelpdeskAction] = {
 def helpdesk_reason_clean(reason: str) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationError(_("Give a reason: the user will see it."), code="reason_required")
+        raise HelpdeskReasonRefused(_("Give a reason: the user will see it."), code="reason_required")
     if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            _("Keep the reason under %(max)d characters."), code="reason_too_long", params={"max": REASON_MAX_LENGTH}
+        raise HelpdeskReasonRefused(
+            _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}, code="reason_too_long"
         )
     return reason
 

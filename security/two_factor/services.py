@@ -29,6 +29,7 @@ from accounts.models import User
 from accounts.services.users import user_lock
 from security.audit import security_event_record
 from security.client import Client
+from security.errors import Refused
 
 from . import crypto, events, methods
 from .models import (
@@ -46,13 +47,10 @@ SIGN_IN = "sign_in"
 REAUTH = "reauth"
 
 
-class SecondStepError(Exception):
-    """A code was refused. ``message`` is the translated sentence to show; ``status`` the HTTP status."""
+class SecondStepError(Refused):
+    """A code was refused (``security.errors``: ``message``, ``status``)."""
 
-    def __init__(self, message, *, status: int = 400):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+    code = "second_step_refused"
 
 
 @dataclass(frozen=True)

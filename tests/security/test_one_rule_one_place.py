@@ -152,3 +152,51 @@ def test_the_scope_service_pairs_are_written_down_once():
 
     assert set(SCOPE_SERVICES) == set(Scope.values)
     assert all(set(services) <= SERVICES for services in SCOPE_SERVICES.values())
+
+
+# --- One shape for a service's refusal ----------------------------------------------------------------------
+def test_every_service_refusal_is_a_refused_and_views_show_its_message():
+    from accounts.services.recovery import RecoveryError
+    from security.app_passwords.services import AppPasswordError
+    from security.errors import Refused
+    from security.helpdesk.services import HelpdeskReasonRefused
+    from security.phone.errors import PhoneError
+    from security.two_factor.services import SecondStepError
+
+    for refusal in (RecoveryError, AppPasswordError, HelpdeskReasonRefused, PhoneError, SecondStepError):
+        assert issubclass(refusal, Refused), refusal
+
+    # Views and the admin read ``error.message`` of a refusal, never ``str(error)``.
+    shown_as_str = [
+        f"{relative}:{node.lineno}"
+        for relative, tree in _trees().items()
+        if relative.endswith(("views.py", "admin.py"))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "str"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id in {"error", "refused", "refusal"}
+    ]
+    assert shown_as_str == [], shown_as_str
+
+    # Services raise no ValidationError at the user: that is for forms and the shape of input.
+    raised = [
+        f"{relative}:{node.lineno}"
+        for relative, tree in _trees().items()
+        if "services" in relative
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Raise) and node.exc is not None and "ValidationError" in _names_in(node.exc)
+    ]
+    assert raised == [], raised
+
+
+def test_a_refusal_reads_the_same_whichever_app_raised_it():
+    from security.errors import Refused
+    from security.phone.errors import SmsCodeRejected
+
+    plain = Refused("Nope.", code="nope", status=409)
+    assert (plain.message, str(plain), plain.code, plain.status) == ("Nope.", "Nope.", "nope", 409)
+    coded = SmsCodeRejected("expired")
+    assert coded.code == "expired" and coded.status == 400 and str(coded) == coded.message != "expired"
