@@ -2,14 +2,13 @@
 
 import secrets
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models, router, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from security import tokens
 from security.addresses import normalize_address
 
 
@@ -95,26 +94,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         from accounts.services.passwords import password_changed_announce, password_save_guard
 
         with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
-            changed, update_fields = password_save_guard(self, kwargs.get("update_fields"))
-            if update_fields is not None:
-                kwargs["update_fields"] = update_fields
+            changed = password_save_guard(self, kwargs.get("update_fields"))
             super().save(*args, **kwargs)
             self._password_at_load = self.password
             if changed:
                 password_changed_announce(self)
 
     def get_session_auth_hash(self):
-        return salted_hmac("accounts.User.get_session_auth_hash", self.security_stamp, algorithm="sha256").hexdigest()
+        return tokens.token_digest(tokens.SESSION_AUTH, self.security_stamp)
 
     def get_session_auth_fallback_hash(self):
         # Django's own fallback hashes the password; ours must hash the stamp, or a SECRET_KEY rotation signs
         # everyone out (docs/security.md, "Rotating SECRET_KEY").
-        for secret in settings.SECRET_KEY_FALLBACKS:
-            yield salted_hmac(
-                "accounts.User.get_session_auth_hash", self.security_stamp, secret=secret, algorithm="sha256"
-            ).hexdigest()
+        yield from tokens.token_digests(tokens.SESSION_AUTH, self.security_stamp)[1:]
 
     def rotate_security_stamp(self):
+        """Only ``accounts.services.users.user_credentials_reset`` calls this: a new stamp must always come with
+        ``credentials_reset``."""
         self.security_stamp = new_security_stamp()
 
 

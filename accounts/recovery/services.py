@@ -20,30 +20,29 @@ Invariants:
 """
 
 import hashlib
-import hmac
 import logging
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from axes.utils import reset
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts import events
 from accounts.models import RecoveryRequest, User, normalize_address
-from accounts.services import throttle
 from accounts.services.passwords import password_set
-from security import sms
+from accounts.services.throttle import sign_in_lock_clear
+from accounts.services.users import user_lock
+from security import sms, tokens
 from security.audit import security_event_record
 from security.client import Client
+from security.errors import Refused
 from security.notifications import notification_recipients_for
 from security.phone.errors import PhoneError, SmsCodeRejected
 from security.phone.selectors import phone_number_of
@@ -69,14 +68,14 @@ NEXT_PASSWORD = "password"  # noqa: S105 - a step name
 NEXT_HELPDESK = "helpdesk"
 
 
-class RecoveryError(Exception):
-    """Refused. ``message`` is the sentence to show; ``status`` the HTTP status; ``restart`` True when the user
-    must begin again (the session's recovery state is gone)."""
+class RecoveryError(Refused):
+    """Refused (``security.errors``); ``restart`` True when the user must begin again (the session's recovery
+    state is gone)."""
+
+    code = "recovery_refused"
 
     def __init__(self, message, *, status: int = 400, restart: bool = False):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status)
         self.restart = restart
 
 
@@ -97,14 +96,6 @@ class RecoveryState:
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
-def _session_digest(session_key: str) -> str:
-    return salted_hmac("accounts.recovery.session", session_key or "", algorithm="sha256").hexdigest()
-
-
-def _code_digest(salt: str, code: str) -> str:
-    return salted_hmac("accounts.recovery.code", f"{salt}:{code}", algorithm="sha256").hexdigest()
-
-
 def _code_new() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
@@ -194,7 +185,7 @@ def _request_for(*, user: User | None, session_key: str, lock: bool = False) -> 
     if row is None:
         return None
     if (
-        not hmac.compare_digest(row.session_digest, _session_digest(session_key))
+        not tokens.token_matches(tokens.RECOVERY_SESSION, session_key or "", row.session_digest)
         or timezone.now() >= row.expires_at
         or row.stamp != user.security_stamp
     ):
@@ -241,7 +232,7 @@ def _recovery_start(*, session, address: str, channel: str, client: Client) -> N
     session.save()
     # The same work whether or not anything is sent: a code is made and hashed either way.
     code, salt = _code_new(), secrets.token_hex(16)
-    digest = _code_digest(salt, code)
+    digest = tokens.token_digest(tokens.RECOVERY_EMAIL_CODE, f"{salt}:{code}")
     user = _user_for(address)
     destination = None
     if user is not None:
@@ -255,7 +246,7 @@ def _recovery_start(*, session, address: str, channel: str, client: Client) -> N
             user=user,
             defaults={
                 "channel": channel,
-                "session_digest": _session_digest(session.session_key),
+                "session_digest": tokens.token_digest(tokens.RECOVERY_SESSION, session.session_key or ""),
                 "stamp": user.security_stamp,
                 "code_salt": salt if channel == CHANNEL_EMAIL else "",
                 "code_digest": digest if channel == CHANNEL_EMAIL else "",
@@ -337,9 +328,7 @@ def recovery_code_verify(*, session, code: str, client: Client) -> str:
             return _next_step(user=user, state=state)
         if row is not None:
             if row.channel == CHANNEL_EMAIL:
-                right = bool(row.code_digest) and hmac.compare_digest(
-                    row.code_digest, _code_digest(row.code_salt, code)
-                )
+                right = tokens.token_matches(tokens.RECOVERY_EMAIL_CODE, f"{row.code_salt}:{code}", row.code_digest)
             if right:
                 row.proven_at = timezone.now()
                 row.code_digest = ""  # once
@@ -468,7 +457,7 @@ def recovery_complete(*, session, new_password: str, client: Client) -> User:
     if user is None:
         raise RecoveryError(MSG_RESTART, restart=True)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = user_lock(user.pk)
         row = _request_for(user=user, session_key=session.session_key or "", lock=True)
         if row is None or row.proven_at is None:
             raise RecoveryError(MSG_RESTART, restart=True)
@@ -488,14 +477,9 @@ def recovery_complete(*, session, new_password: str, client: Client) -> User:
         )
         transaction.on_commit(lambda: _phone_notice_send(user=user, client=client))
     # Whoever proved the channel (and the second factor) owns the account: a lock that guessers caused ends too.
-    _sign_in_lock_clear(user=user)
+    sign_in_lock_clear(address=user.email)
     recovery_abandon(session)
     return user
-
-
-def _sign_in_lock_clear(*, user: User) -> None:
-    reset(username=user.email)
-    throttle.sign_in_succeeded(address=user.email)
 
 
 def _phone_notice_send(*, user: User, client: Client) -> None:

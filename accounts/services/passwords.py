@@ -8,8 +8,9 @@ Invariants:
   counted by axes and recorded as a security event.
 - Whenever the stored hash stops verifying the password it verified before, by whatever path (this module's
   ``password_set``, ``manage.py changepassword``, ``set_password`` + ``save``), ``User.save`` calls
-  ``password_save_guard``: the security stamp rotates, which ends every other session, and ``credentials_reset``
-  is sent, so app passwords and trusted devices go, in the same transaction. Django re-hashing the same password at
+  ``password_save_guard``, and after the write ``user_credentials_reset`` rotates the security stamp, which ends
+  every other session, and sends ``credentials_reset``, so app passwords and trusted devices go, in the same
+  transaction. Django re-hashing the same password at
   sign-in (a hasher upgrade) is not a change.
 """
 
@@ -27,7 +28,7 @@ from django.utils.translation import ngettext
 from accounts import events
 from accounts.models import User, normalize_address
 from accounts.services import throttle
-from accounts.signals import credentials_reset
+from accounts.services.users import user_credentials_reset, user_lock
 from security.audit import security_event_record
 from security.client import Client, client_ip
 from security.sessions.selectors import password_change_ends_sessions
@@ -118,7 +119,7 @@ def account_password_check(*, request, password: str, purpose: Purpose, address:
     if right:
         reservation.succeeded()
         if purpose is not Purpose.SIGN_IN:  # sign-in resets axes when it completes (user_logged_in)
-            AxesProxyHandler.reset_attempts(username=address)
+            throttle.sign_in_lock_clear(address=address)
         user.backend = BACKEND
         return PasswordCheck(Outcome.OK, user=user)
 
@@ -149,24 +150,21 @@ def _axes_count_failure(request, credentials: dict) -> None:
 
 
 # --- Changing the password ----------------------------------------------------------------------------------
-def password_save_guard(user: User, update_fields) -> tuple[bool, list[str] | None]:
-    """Called by ``User.save`` inside its transaction, before the row is written. Returns (changed, update_fields):
-    when the password changed, the stamp is rotated here and the caller sends ``credentials_reset`` after the write."""
+def password_save_guard(user: User, update_fields) -> bool:
+    """Called by ``User.save`` inside its transaction, before the row is written: does this save change the
+    password? If so, the caller calls ``password_changed_announce`` after the write."""
     if user.pk is None or (update_fields is not None and "password" not in update_fields):
-        return False, update_fields
+        return False
     if user.password == getattr(user, "_password_at_load", None):
-        return False, update_fields
-    stored = User.objects.select_for_update().filter(pk=user.pk).values_list("password", flat=True).first()
+        return False
+    try:
+        stored = user_lock(user.pk).password
+    except User.DoesNotExist:
+        stored = None
     if stored is None or stored == user.password or not stored or not is_password_usable(stored):
-        return False, update_fields  # new row, same hash, or there was no password to stop verifying
+        return False  # new row, same hash, or there was no password to stop verifying
     raw = user._password
-    if raw is not None and check_password(raw, stored):
-        return False, update_fields  # a rehash of the same password
-    user.rotate_security_stamp()
-    user.password_changed_at = timezone.now()
-    if update_fields is not None:
-        update_fields = sorted({*update_fields, "security_stamp", "password_changed_at"})
-    return True, update_fields
+    return raw is None or not check_password(raw, stored)  # a rehash of the same password is no change
 
 
 def password_changed_announce(user: User) -> None:
@@ -174,25 +172,21 @@ def password_changed_announce(user: User) -> None:
     actor, client = getattr(user, "_password_change_by", (None, None))
     user._password_change_by = (None, None)
     client = client or Client()
-    credentials_reset.send(sender=User, user=user, actor=actor, client=client)
+    user.password_changed_at = timezone.now()
+    user_credentials_reset(user=user, actor=actor, client=client, update_fields=["password_changed_at"])
     security_event_record(user=user, actor=actor, kind=events.PASSWORD_CHANGED, client=client, notify=True)
 
 
 @transaction.atomic
 def password_set(*, user: User, new_password: str, actor: User | None, client: Client) -> User:
     """Sets a new password; everything bound to the old one is revoked by ``User.save``."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = user_lock(user.pk)
     user._password_change_by = (actor, client)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     if user._password_change_by != (None, None):
         # The new password is the old one: nothing stops working, but the user asked for a change, so the
         # other sessions and credentials still end.
-        user.rotate_security_stamp()
-        user.password_changed_at = timezone.now()
-        User.objects.filter(pk=user.pk).update(
-            security_stamp=user.security_stamp, password_changed_at=user.password_changed_at
-        )
         password_changed_announce(user)
     return user
 

@@ -1,8 +1,8 @@
 """Growing delays for failed password checks, per account (across all IPs) and per IP (docs/security.md item 6).
 
 django-axes keeps the durable part: it counts failures per account in the database and hard-locks the account at
-``AXES_FAILURE_LIMIT`` (at most 100) until helpdesk clears it. Before that, this module makes each further attempt
-wait longer: after the free failures, 1 s, 2 s, 4 s … up to ``PORTAL_LOGIN_MAX_DELAY``.
+``AXES_FAILURE_LIMIT`` (at most 100) until helpdesk clears it (``sign_in_lock_clear``). Before that, this module
+makes each further attempt wait longer: after the free failures, 1 s, 2 s, 4 s … up to ``PORTAL_LOGIN_MAX_DELAY``.
 
 Invariants:
 - Keys are built from ``normalize_address`` of the address the password check uses (never from the raw input), so
@@ -213,7 +213,14 @@ def sign_in_attempt_reserve(*, address: str, ip: str | None) -> Reservation:
     return reservation
 
 
-def sign_in_succeeded(*, address: str) -> None:
-    """Clears the account's count and gate (the helpdesk's "clear the sign-in lock"); the IP's keeps decaying."""
+def sign_in_lock_clear(*, address: str) -> None:
+    """The one way to clear an account's sign-in lock: django-axes' hard lock (its failure records) and this
+    module's count and gate for the account. The IP's count keeps decaying. Used by the helpdesk's "clear the
+    sign-in lock", by a completed recovery, and by a right password given while signed in (a test fails if
+    anything else resets axes)."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    address = normalize_address(address)
+    AxesProxyHandler.reset_attempts(username=address)
     key = _scopes(address, None)[-1][0]
     _store().delete(key, f"{key}:gate")

@@ -3,7 +3,10 @@
 Invariants:
 - ``token_sha256`` is the only verifier stored: lowercase hex SHA-256 of the exact secret, unique, indexed. The
   ``mail_app_passwords`` view (migration 0002) exposes it to Dovecot; nothing else reads it.
-- An app password is active while it is not revoked, not expired and its user is active. The view evaluates expiry
+- An app password is active while its user is active, it is not revoked and it has not expired. That rule has one
+  Python definition, ``AppPasswordQuerySet.active()``, which every count and limit uses; ``status`` says the same
+  of one row in memory; and the SQL the mail server reads (``mail_app_passwords`` in ``mail_views.py``) must say
+  the same: change them together (a test compares all three for every combination). The view evaluates expiry
   at query time, so an expired password stops working without any job running.
 - Rows are never deleted by the portal: revoking sets ``revoked_at``, so the history stays visible.
 """
@@ -23,24 +26,13 @@ class Scope(models.TextChoices):
     ALL = "all", _("Sending and reading mail")
 
 
-# Which Dovecot services each scope opens. Postfix's SASL requests say "smtp", Dovecot's submission says
-# "submission".
-SCOPE_SERVICES = [
-    ("smtp", "smtp"),
-    ("smtp", "submission"),
-    ("imap", "imap"),
-    ("imap", "pop3"),
-    ("all", "smtp"),
-    ("all", "submission"),
-    ("all", "imap"),
-    ("all", "pop3"),
-]
-
 
 class AppPasswordQuerySet(models.QuerySet):
     def active(self, *, now=None):
+        """The app passwords the mail server accepts: user active, not revoked, not expired (the WHERE of the
+        ``mail_app_passwords`` view)."""
         now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
+        return self.filter(user__is_active=True, revoked_at__isnull=True).filter(
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
         )
 
@@ -76,23 +68,23 @@ class AppPassword(models.Model):
     def __str__(self):
         return self.name
 
-    def is_active(self, *, now=None) -> bool:
-        now = now or timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
-
     @property
     def status(self) -> str:
+        """``active`` exactly when ``active()`` would return this row; otherwise why not. Reads ``self.user``: load
+        rows through ``user.app_passwords`` (or ``select_related("user")``) so a list costs no query per row."""
         if self.revoked_at is not None:
             return "revoked"
         if self.expires_at is not None and self.expires_at <= timezone.now():
             return "expired"
+        if not self.user.is_active:
+            return "suspended"  # the account is disabled: nothing of it opens the mailbox
         return "active"
 
 
 class MailService(models.Model):
-    """Which Dovecot services each scope opens: (smtp, smtp), (smtp, submission), (imap, imap), (imap, pop3), and
-    all four for ``all``. Filled by the migration; the view joins it so one app password gives one row per
-    service."""
+    """Which Dovecot services each scope opens, as rows the ``mail_app_passwords`` view joins, so one app password
+    gives one row per service. The pairs are defined in ``scopes.SCOPE_SERVICES`` and copied here by the migration
+    and by ``mail_site_options_sync``; nothing else writes this table."""
 
     scope = models.CharField(max_length=8, choices=Scope.choices)
     service = models.CharField(max_length=16)

@@ -22,18 +22,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services.users import user_lock
 from security.audit import security_event_record
 from security.client import Client
+from security.errors import Refused
 from security.names import name_clean
 
 from . import events
-from .models import NAME_MAX_LENGTH, SCOPE_SERVICES, AppPassword, MailService, MailSiteOption, Scope
+from .models import NAME_MAX_LENGTH, AppPassword, MailService, MailSiteOption, Scope
+from .scopes import scope_service_pairs
 from .tokens import token_generate, token_sha256
 
 
-class AppPasswordError(Exception):
-    """A rule refused the action; ``str(error)`` is a translated sentence for the user, and ``field`` the form
-    field it is about (``None``: the whole form), so a page can show it under that field."""
+class AppPasswordError(Refused):
+    """A rule refused the action (``security.errors``: ``message`` is the translated sentence); ``field`` is the
+    form field it is about (``None``: the whole form), so a page can show it under that field."""
+
+    code = "app_password_refused"
 
     def __init__(self, message, *, field: str | None = None):
         super().__init__(message)
@@ -41,15 +46,18 @@ class AppPasswordError(Exception):
 
 
 class AppPasswordLimitReached(AppPasswordError):
-    pass
+    code = "limit_reached"
 
 
 class AppPasswordAlreadyCreated(AppPasswordError):
     """The same form was submitted again; the app password it made was shown to the first submission only."""
 
+    code = "already_created"
+
 
 class AppPasswordNotFound(AppPasswordError):
-    pass
+    code = "not_found"
+    status = 404
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,7 @@ def app_password_create(
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
         raise AppPasswordError(_("The expiry date must be in the future."), field="expires_in_days")
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = user_lock(user.pk)
     if creation_key and AppPassword.objects.filter(user=user, creation_key=creation_key).exists():
         raise AppPasswordAlreadyCreated(
             _(
@@ -143,7 +151,7 @@ def app_password_revoke(*, user: User, app_password_id: int, actor: User | None,
 def _app_password_revoke(*, user: User, app_password_id: int, actor: User | None, client: Client):
     if not 0 < app_password_id < 2**63:
         return None
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = user_lock(user.pk)
     app_password = AppPassword.objects.filter(user=user, pk=app_password_id).first()
     if app_password is None:
         return None
@@ -172,7 +180,7 @@ def app_passwords_revoke_all(
     reason: str = "",
 ) -> int:
     """``reason`` is the helpdesk's, shown to the user beside the event."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = user_lock(user.pk)
     count = AppPassword.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if count:
         details = {"count": count, **({"reason": reason} if reason else {})}
@@ -196,10 +204,16 @@ def app_passwords_on_credentials_reset(sender, *, user: User, actor, client, **k
 
 
 def mail_site_options_sync() -> MailSiteOption:
-    """Copies ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` into the row the ``mail_accounts`` view reads, and makes sure
-    the scope → service rows exist (a test database flush empties them)."""
-    for scope, service in SCOPE_SERVICES:
-        MailService.objects.get_or_create(scope=scope, service=service)
+    """Copies ``PORTAL_MAIL_MAIN_PASSWORD_ALLOWED`` into the row the ``mail_accounts`` view reads, and makes the
+    scope → service rows exactly ``scopes.SCOPE_SERVICES`` (a test database flush empties them; a pair taken out
+    of the definition goes)."""
+    pairs = scope_service_pairs()
+    stored = set(MailService.objects.values_list("scope", "service"))
+    for scope, service in sorted(stored - set(pairs)):
+        MailService.objects.filter(scope=scope, service=service).delete()
+    for scope, service in pairs:
+        if (scope, service) not in stored:
+            MailService.objects.get_or_create(scope=scope, service=service)
     option, _created = MailSiteOption.objects.update_or_create(
         id=1, defaults={"main_password_for_mail": settings.PORTAL_MAIL_MAIN_PASSWORD_ALLOWED}
     )

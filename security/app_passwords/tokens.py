@@ -10,9 +10,10 @@ Invariants:
   ``%{sha256:password}``) is stored. The plaintext exists only in the return value of ``app_password_create``.
 """
 
-import hashlib
 import math
 import secrets
+
+from security import tokens
 
 ALPHABET = "abcdefghijkmnpqrstuvwxyz"
 TOKEN_LENGTH = 25
@@ -25,7 +26,8 @@ def token_generate() -> str:
 
 
 def token_sha256(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    """The mail-server contract's hash (``security.tokens.APP_PASSWORD``)."""
+    return tokens.token_digest(tokens.APP_PASSWORD, secret)
 
 
 def token_groups(secret: str) -> list[str]:

@@ -70,10 +70,10 @@ def app_password_create(request):
                 client=Client.from_request(request),
             )
         except services.AppPasswordAlreadyCreated as error:
-            messages.warning(request, str(error))
+            messages.warning(request, error.message)
             return redirect("app_passwords:list")
         except services.AppPasswordError as error:
-            form.add_error(error.field, str(error))
+            form.add_error(error.field, error.message)
         else:
             context = {
                 "app_password": created.app_password,

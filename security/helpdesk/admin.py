@@ -6,7 +6,7 @@ provisioned by the mail system, and a password is reset through the reset flow, 
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -26,6 +26,7 @@ from .forms import HelpdeskReasonForm
 from .selectors import helpdesk_security_state_for
 from .services import (
     HELPDESK_ACTIONS,
+    HelpdeskReasonRefused,
     HelpdeskTargetProtected,
     helpdesk_action_perform,
     helpdesk_action_refusal_record,
@@ -155,8 +156,8 @@ class UserAdmin(PortalModelAdmin):
                 )
             except HelpdeskTargetProtected as refusal:  # made staff after the check above
                 return self._helpdesk_refusal(request, action, users, refusal.users)
-            except ValidationError as error:
-                form.add_error("reason", error)
+            except HelpdeskReasonRefused as error:
+                form.add_error("reason", error.message)
             else:
                 messages.success(
                     request,

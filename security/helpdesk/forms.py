@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services import REASON_MAX_LENGTH, helpdesk_reason_clean
+from .services import REASON_MAX_LENGTH, HelpdeskReasonRefused, helpdesk_reason_clean
 
 
 class HelpdeskReasonForm(forms.Form):
@@ -23,4 +23,7 @@ class HelpdeskReasonForm(forms.Form):
             del self.fields["require_setup"]
 
     def clean_reason(self):
-        return helpdesk_reason_clean(self.cleaned_data["reason"])
+        try:
+            return helpdesk_reason_clean(self.cleaned_data["reason"])
+        except HelpdeskReasonRefused as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None

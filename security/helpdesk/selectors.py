@@ -32,6 +32,7 @@ APP_PASSWORD_STATUS_LABELS = {
     "active": pgettext_lazy("app password status", "active"),
     "revoked": pgettext_lazy("app password status", "revoked"),
     "expired": pgettext_lazy("app password status", "expired"),
+    "suspended": pgettext_lazy("app password status", "account disabled"),
 }
 
 

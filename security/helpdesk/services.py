@@ -12,18 +12,18 @@ Invariants:
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from axes.utils import reset
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import throttle
-from accounts.signals import credentials_reset
+from accounts.services.users import user_disable, user_lock
 from security.app_passwords.services import app_passwords_revoke_all
 from security.audit import security_event_record
 from security.client import Client
+from security.errors import Refused
 from security.ids import object_id_parse
 from security.mail_policy.services import mail_lock_clear
 from security.phone.errors import PhoneBindRefused
@@ -35,6 +35,10 @@ from security.two_factor.services import two_step_disable
 from . import events
 
 REASON_MAX_LENGTH = 500
+
+
+class HelpdeskReasonRefused(Refused):
+    """The reason is missing or too long (``security.errors``)."""
 
 
 class HelpdeskTargetProtected(PermissionDenied):
@@ -62,8 +66,7 @@ def _record(kind: str, *, user: User, staff: User, client: Client, reason: str) 
 
 
 def _clear_sign_in_lock(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    reset(username=user.email)
-    throttle.sign_in_succeeded(address=user.email)
+    throttle.sign_in_lock_clear(address=user.email)
     mail_lock_clear(user=user)  # the SMTP/IMAP/POP3 lock of the auth policy server, too
     _record(events.CLEARED_SIGN_IN_LOCK, user=user, staff=staff, client=client, reason=reason)
     return True
@@ -84,11 +87,7 @@ def _forget_trusted_devices(*, user: User, staff: User, client: Client, reason: 
 
 
 def _disable_account(*, user: User, staff: User, client: Client, reason: str, **options) -> bool:
-    user.is_active = False
-    user.rotate_security_stamp()
-    user.save(update_fields=["is_active", "security_stamp"])
-    # App passwords and trusted devices listen for this and revoke themselves.
-    credentials_reset.send(sender=User, user=user, actor=staff, client=client)
+    user_disable(user=user, actor=staff, client=client)  # app passwords and trusted devices revoke themselves
     _record(events.DISABLED_ACCOUNT, user=user, staff=staff, client=client, reason=reason)
     return True
 
@@ -158,10 +157,10 @@ HELPDESK_ACTIONS: dict[str, HelpdeskAction] = {
 def helpdesk_reason_clean(reason: str) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationError(_("Give a reason: the user will see it."), code="reason_required")
+        raise HelpdeskReasonRefused(_("Give a reason: the user will see it."), code="reason_required")
     if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            _("Keep the reason under %(max)d characters."), code="reason_too_long", params={"max": REASON_MAX_LENGTH}
+        raise HelpdeskReasonRefused(
+            _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}, code="reason_too_long"
         )
     return reason
 
@@ -202,8 +201,9 @@ def helpdesk_action_perform(
     done = 0
     for user_id in user_ids:
         with transaction.atomic():
-            user = User.objects.select_for_update().filter(pk=user_id).first()
-            if user is None:
+            try:
+                user = user_lock(user_id)
+            except User.DoesNotExist:
                 continue
             if helpdesk_targets_protected(staff=staff, users=[user]):  # made staff since the check above
                 helpdesk_action_refusal_record(action_name=action.name, staff=staff, users=[user], client=client)

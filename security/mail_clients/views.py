@@ -124,10 +124,10 @@ def apple_profile(request):
                 client=Client.from_request(request),
             )
         except app_password_services.AppPasswordAlreadyCreated as error:
-            messages.warning(request, str(error))
+            messages.warning(request, error.message)
             return redirect("app_passwords:list")
         except app_password_services.AppPasswordError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, error.message)
         except SigningNotConfigured:
             log.error("profile signing is misconfigured; no profile was made")
             form.add_error(

@@ -8,6 +8,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from security.errors import Refused
+
 
 def when_text(moment: datetime) -> str:
     """``14:05``, or ``2026-05-02 14:05`` when it is not today (in the user's time zone)."""
@@ -17,14 +19,13 @@ def when_text(moment: datetime) -> str:
     return date_format(local, "Y-m-d H:i")
 
 
-class PhoneError(Exception):
+class PhoneError(Refused):
     """Base class. ``code`` is stable (for tests and logs); ``message`` is the translated sentence."""
 
     code = "error"
 
     def __init__(self, code: str | None = None, *, retry_at: datetime | None = None, remaining: int | None = None):
-        super().__init__(code or self.code)
-        self.code = code or self.code
+        super().__init__(code=code or self.code)
         self.retry_at = retry_at
         self.remaining = remaining
 

@@ -6,12 +6,17 @@ Invariants:
 - ``SmsChallenge`` holds at most one pending code per (user, purpose). The code itself is never stored: only
   an HMAC of it with a per-code salt. The failure count survives new codes (docs/security.md item 15) and is reset only
   by a correct code or when a lockout ends.
+- A challenge belongs to the browser session that asked for its code: ``session_bind`` stores a keyed digest of
+  the session key, and ``belongs_to_session`` is the one check of it (using the code, asking for a new one and the
+  page that shows the pending code all ask it).
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+from security import tokens
 
 
 class PhoneBinding(models.Model):
@@ -52,3 +57,11 @@ class SmsChallenge(models.Model):
 
     def __str__(self):
         return f"{self.purpose} code for user {self.user_id}"
+
+    def session_bind(self, session_key: str) -> None:
+        """The code now being sent is for this browser session only (saved by the caller)."""
+        self.session_digest = tokens.token_digest(tokens.SMS_SESSION, session_key)
+
+    def belongs_to_session(self, session_key: str | None) -> bool:
+        """Was this challenge's code sent for this session? Constant-time; False for an empty key or challenge."""
+        return tokens.token_matches(tokens.SMS_SESSION, session_key or "", self.session_digest)

@@ -1,5 +1,7 @@
 """Reads for the bound phone."""
 
+import math
+
 
 def mask_phone(e164: str) -> str:
     """``+8613812345678`` → ``+86 138****5678``: enough to recognise, not enough to use."""
@@ -40,21 +42,17 @@ def phone_overview(*, user) -> dict:
 def sms_challenge_pending(*, user, purpose: str, session_key: str) -> dict | None:
     """The code this session is waiting for, if any: where it went (masked), when it expires, when a new one
     may be asked for, and how many tries are left. Never the code."""
-    import hmac
-    import math
-
     from django.conf import settings
     from django.utils import timezone
 
     from .models import SmsChallenge
-    from .services import _session_digest
 
     challenge = SmsChallenge.objects.filter(user=user, purpose=purpose).first()
     if (
         challenge is None
         or not challenge.number
         or not challenge.sent_at
-        or not hmac.compare_digest(challenge.session_digest, _session_digest(session_key or ""))
+        or not challenge.belongs_to_session(session_key)
     ):
         return None
     now = timezone.now()

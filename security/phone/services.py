@@ -21,7 +21,6 @@ Invariants (docs/security.md items 13-18):
   tabs confirming the same code at once bind once: the other gets "already used".
 """
 
-import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -30,9 +29,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
-from security import sms
+from security import sms, tokens
 from security.audit import security_event_record
 from security.client import SYSTEM, Client
 from security.sms import console
@@ -58,14 +56,6 @@ class SmsCodeSent:
     number: str
     expires_at: datetime
     resend_at: datetime
-
-
-def _session_digest(session_key: str) -> str:
-    return salted_hmac("security.phone.session", session_key, algorithm="sha256").hexdigest()
-
-
-def _code_digest(salt: str, code: str) -> str:
-    return salted_hmac("security.phone.sms_code", f"{salt}:{code}", algorithm="sha256").hexdigest()
 
 
 def _code_new() -> str:
@@ -173,9 +163,9 @@ def sms_code_send(
     with transaction.atomic():
         challenge = SmsChallenge.objects.select_for_update().get(pk=challenge.pk)
         challenge.number = number
-        challenge.session_digest = _session_digest(session_key)
+        challenge.session_bind(session_key)
         challenge.code_salt = salt
-        challenge.code_digest = _code_digest(salt, code)
+        challenge.code_digest = tokens.token_digest(tokens.SMS_CODE, f"{salt}:{code}")
         challenge.sent_at = now
         challenge.expires_at = now + ttl
         challenge.used_at = None
@@ -204,13 +194,13 @@ def _challenge_consume(*, user, purpose: str, session_key: str, code: str, clien
         if challenge is not None and challenge.locked_until and now < challenge.locked_until:
             return None, SmsCodeRejected("locked", retry_at=challenge.locked_until)
         return None, SmsCodeRejected("no_code")
-    if not hmac.compare_digest(challenge.session_digest, _session_digest(session_key or "")):
+    if not challenge.belongs_to_session(session_key):
         return None, SmsCodeRejected("no_code")
     if challenge.used_at is not None:
         return None, SmsCodeRejected("used")
     if now >= challenge.expires_at:
         return None, SmsCodeRejected("expired")
-    if not hmac.compare_digest(challenge.code_digest, _code_digest(challenge.code_salt, code)):
+    if not tokens.token_matches(tokens.SMS_CODE, f"{challenge.code_salt}:{code}", challenge.code_digest):
         challenge.failures += 1
         limit = settings.PORTAL_SMS_CODE_MAX_FAILURES
         error = SmsCodeRejected("wrong", remaining=max(limit - challenge.failures, 0))
@@ -261,11 +251,7 @@ def phone_bind_start(*, user, raw_number: str, session_key: str, client: Client)
 def phone_bind_resend(*, user, session_key: str, client: Client) -> SmsCodeSent:
     """A new code to the number this session is binding (after the cooldown; the failure count stays)."""
     challenge = SmsChallenge.objects.filter(user=user, purpose=PURPOSE_BIND).first()
-    if (
-        challenge is None
-        or not challenge.number
-        or not hmac.compare_digest(challenge.session_digest, _session_digest(session_key or ""))
-    ):
+    if challenge is None or not challenge.number or not challenge.belongs_to_session(session_key):
         raise SmsCodeRejected("no_code")
     return sms_code_send(
         user=user, number=str(challenge.number), purpose=PURPOSE_BIND, session_key=session_key, client=client

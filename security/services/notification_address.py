@@ -16,14 +16,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.conf import portal_settings
-from security import events
+from security import events, tokens
 from security.addresses import normalize_address
 from security.audit import security_event_record
 from security.client import Client
 from security.models import NotificationAddress
 
-CONFIRM_SALT = "security.notification_address"
-CONFIRM_MAX_AGE = 24 * 3600
+CONFIRM_MAX_AGE = tokens.NOTIFICATION_ADDRESS_CONFIRM.max_age_seconds
 
 
 class ConfirmationInvalid(Exception):
@@ -31,7 +30,7 @@ class ConfirmationInvalid(Exception):
 
 
 def _confirmation_token(user, address: str) -> str:
-    return signing.dumps({"user": user.pk, "address": address}, salt=CONFIRM_SALT)
+    return tokens.token_sign(tokens.NOTIFICATION_ADDRESS_CONFIRM, {"user": user.pk, "address": address})
 
 
 @transaction.atomic
@@ -59,7 +58,7 @@ def notification_address_set(*, user, address: str, client: Client, base_url: st
 
 def notification_address_pending_for(*, token: str) -> NotificationAddress:
     try:
-        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+        data = tokens.token_unsign(tokens.NOTIFICATION_ADDRESS_CONFIRM, token)
         record = NotificationAddress.objects.select_related("user").get(user_id=data["user"], address=data["address"])
     except (signing.BadSignature, KeyError, TypeError, NotificationAddress.DoesNotExist) as error:
         raise ConfirmationInvalid from error

@@ -11,8 +11,6 @@ Invariants:
   not leave two devices.
 """
 
-import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
@@ -21,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services.users import user_lock
+from security import tokens
 from security.audit import security_event_record
 from security.client import Client, describe_user_agent_for
 
@@ -50,10 +50,6 @@ def _split(cookie_value: str | None) -> tuple[str, str] | None:
     return lookup_id, secret
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def _valid_device(*, user: User, cookie_value: str | None, for_update: bool = False) -> TrustedDevice | None:
     parts = _split(cookie_value)
     if parts is None:
@@ -65,7 +61,7 @@ def _valid_device(*, user: User, cookie_value: str | None, for_update: bool = Fa
     device = devices.first()
     if device is None:
         return None
-    if not hmac.compare_digest(device.token_sha256, _digest(secret)):
+    if not tokens.token_matches(tokens.TRUSTED_DEVICE, secret, device.token_sha256):
         return None
     if device.expires_at <= timezone.now() or device.security_stamp != user.security_stamp:
         return None
@@ -82,7 +78,7 @@ def trusted_device_create(*, user: User, client: Client, cookie_value: str | Non
     now = timezone.now()
     secret = secrets.token_urlsafe(TOKEN_SECRET_BYTES)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = user_lock(user.pk)
         device = _valid_device(user=user, cookie_value=cookie_value, for_update=True)
         if device is None:
             device = (
@@ -99,7 +95,7 @@ def trusted_device_create(*, user: User, client: Client, cookie_value: str | Non
         created = device is None
         if created:
             device = TrustedDevice(user=user, lookup_id=secrets.token_urlsafe(LOOKUP_ID_BYTES), created_at=now)
-        device.token_sha256 = _digest(secret)
+        device.token_sha256 = tokens.token_digest(tokens.TRUSTED_DEVICE, secret)
         device.security_stamp = user.security_stamp
         device.user_agent = client.user_agent
         device.last_seen_at = now
@@ -196,7 +192,7 @@ def trusted_device_cookie_is_dead(*, cookie_value: str | None) -> bool:
     device = TrustedDevice.objects.select_related("user").filter(lookup_id=lookup_id).first()
     return (
         device is None
-        or not hmac.compare_digest(device.token_sha256, _digest(secret))
+        or not tokens.token_matches(tokens.TRUSTED_DEVICE, secret, device.token_sha256)
         or device.expires_at <= timezone.now()
         or device.security_stamp != device.user.security_stamp
     )

@@ -17,19 +17,17 @@ Invariants:
 """
 
 import base64
-import functools
-import hashlib
 import hmac
 import secrets
 from urllib.parse import quote, urlencode
 
 import qrcode
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django_otp.oath import hotp
 from qrcode.image.svg import SvgPathImage
+
+from security import tokens
 
 TOTP_SECRET_BYTES = 20  # 160 bits (RFC 4226 R6)
 TOTP_DIGITS = 6
@@ -43,15 +41,11 @@ RECOVERY_CODE_GROUP = 4
 __all__ = ["InvalidToken"]
 
 
-def _server_keys() -> list[str]:
-    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+_server_keys = tokens.server_keys
 
 
-@functools.lru_cache(maxsize=64)  # the server keys already live in memory; this saves an HKDF per row in a re-seal
 def _derive(server_key: str, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal.two_factor." + purpose).derive(
-        server_key.encode()
-    )
+    return tokens.server_key_derive(server_key, b"portal.two_factor." + purpose)
 
 
 def _fernets() -> list[Fernet]:
@@ -172,14 +166,11 @@ def recovery_set_key_new() -> bytes:
 
 def recovery_code_digest(set_key: bytes, normalized: str) -> str:
     """The stored form of a code of a set whose (sealed) HMAC key is ``set_key``."""
-    return hmac.new(set_key, normalized.encode(), hashlib.sha256).hexdigest()
+    return tokens.token_digest(tokens.RECOVERY_CODE, normalized, key=set_key)
 
 
 def recovery_code_digests(normalized: str) -> list[str]:
     """Sets made before per-set keys (no sealed key): the HMAC under a key derived from the current server key,
     then from each fallback. Such a digest cannot be re-keyed without the code itself, so a legacy set stops
     working when its server key leaves ``SECRET_KEY_FALLBACKS``."""
-    return [
-        hmac.new(_derive(key, b"recovery-codes"), normalized.encode(), hashlib.sha256).hexdigest()
-        for key in _server_keys()
-    ]
+    return tokens.token_digests(tokens.RECOVERY_CODE_LEGACY, normalized)

@@ -30,8 +30,10 @@ from django.utils.translation import ngettext
 from django_otp import devices_for_user
 
 from accounts.models import User
+from accounts.services.users import user_lock
 from security.audit import security_event_record
 from security.client import Client
+from security.errors import Refused
 
 from . import crypto, events, methods
 from .models import (
@@ -50,13 +52,10 @@ SIGN_IN = "sign_in"
 REAUTH = "reauth"
 
 
-class SecondStepError(Exception):
-    """A code was refused. ``message`` is the translated sentence to show; ``status`` the HTTP status."""
+class SecondStepError(Refused):
+    """A code was refused (``security.errors``: ``message``, ``status``)."""
 
-    def __init__(self, message, *, status: int = 400):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+    code = "second_step_refused"
 
 
 @dataclass(frozen=True)
@@ -64,10 +63,6 @@ class EnrollResult:
     device: AuthenticatorDevice
     recovery_codes: list[str] | None  # set when this enrolment turned two-step verification on
     changed: bool  # False when this was a repeat of an enrolment already done (double submit)
-
-
-def _lock_user(user: User) -> User:
-    return User.objects.select_for_update().get(pk=user.pk)
 
 
 def _recovery_codes_issue(*, user: User) -> list[str]:
@@ -93,7 +88,7 @@ def authenticator_enroll(*, user: User, secret: bytes, code: str, client: Client
     if matched is None:
         raise SecondStepError(_("That code is not right. Check that the app shows this account, and try again."))
     with transaction.atomic():
-        user = _lock_user(user)
+        user = user_lock(user.pk)
         existing = AuthenticatorDevice.objects.filter(user=user).first()
         existing_secret = existing.secret_or_none() if existing is not None else None
         if existing_secret is not None and hmac.compare_digest(existing_secret, secret):
@@ -153,7 +148,7 @@ def method_pause_set(*, user: User, method_key: str, paused: bool, client: Clien
     if method is None or not method.pausable:
         raise SecondStepError(_("That verification method is not available."))
     with transaction.atomic():
-        user = _lock_user(user)
+        user = user_lock(user.pk)
         if paused:
             _row, changed = PausedMethod.objects.get_or_create(user=user, method=method.key)
         else:
@@ -169,7 +164,7 @@ def method_pause_set(*, user: User, method_key: str, paused: bool, client: Clien
 def recovery_codes_regenerate(*, user: User, client: Client) -> list[str]:
     """A new set of codes; every code of the old set stops working in the same transaction."""
     with transaction.atomic():
-        user = _lock_user(user)
+        user = user_lock(user.pk)
         if not user.two_step_enabled:
             raise SecondStepError(_("Turn on two-step verification first."))
         codes = _recovery_codes_issue(user=user)
@@ -184,7 +179,7 @@ def two_step_disable(
     the staff ``actor``, their ``reason``, and whether the user must set it up again at the next sign-in.
     Returns False if there was nothing to turn off."""
     with transaction.atomic():
-        user = _lock_user(user)
+        user = user_lock(user.pk)
         for device in list(devices_for_user(user, confirmed=None)):
             device.delete()
         for method in methods.methods_all():

@@ -137,3 +137,42 @@ def test_both_lookups_are_index_seeks():
             line.split(" | ") for line in login_plan.splitlines()[1:] if line.split(" | ")[2] == "u"
         ]
         assert user_access and user_access[0][3] == "const" and "email" in user_access[0][5], login_plan
+
+
+@pytest.mark.parametrize("user_active", [True, False])
+@pytest.mark.parametrize("revoked", [True, False])
+@pytest.mark.parametrize("expiry", [None, -2, 7 * 3600])
+def test_active_means_the_same_to_the_queryset_the_status_and_the_mail_server(user_active, revoked, expiry):
+    """One rule, three readers: ``AppPassword.objects.active()``, ``status`` and the ``mail_app_passwords`` view."""
+    user = UserFactory()
+    app_password = app_password_create(user=user, name="x", scope="smtp", actor=None, client=SYSTEM).app_password
+    changes = {
+        "revoked_at": timezone.now() if revoked else None,
+        "expires_at": None if expiry is None else timezone.now() + timedelta(seconds=expiry),
+    }
+    AppPassword.objects.filter(pk=app_password.pk).update(**changes)
+    type(user).objects.filter(pk=user.pk).update(is_active=user_active)
+    user.refresh_from_db()
+
+    by_queryset = AppPassword.objects.active().filter(pk=app_password.pk).exists()
+    by_status = user.app_passwords.get(pk=app_password.pk).status == "active"
+    by_mail_server = bool(rows("SELECT 1 FROM mail_app_passwords WHERE app_password_id = %s", [app_password.pk])[0])
+    expected = user_active and not revoked and (expiry is None or expiry > 0)
+    assert by_queryset == by_status == by_mail_server == expected
+
+
+def test_the_service_table_is_exactly_the_one_definition():
+    """``scopes.SCOPE_SERVICES`` is what the view joins: after ``mail_site_options_sync`` (every ``migrate``) a pair
+    missing from the table is back and a pair no longer defined is gone."""
+    from security.app_passwords.models import MailService
+    from security.app_passwords.scopes import scope_service_pairs
+    from security.app_passwords.services import mail_site_options_sync
+
+    def table():
+        return sorted(MailService.objects.values_list("scope", "service"))
+
+    assert table() == sorted(scope_service_pairs())
+    MailService.objects.filter(scope="imap", service="pop3").delete()
+    MailService.objects.create(scope="smtp", service="imap")
+    mail_site_options_sync()
+    assert table() == sorted(scope_service_pairs())

@@ -3,23 +3,15 @@
 from django.db import migrations
 
 from security.app_passwords.mail_views import DROP_VIEWS_SQL, create_views_sql
-
-SERVICES = [
-    ("smtp", "smtp"),
-    ("smtp", "submission"),
-    ("imap", "imap"),
-    ("imap", "pop3"),
-    ("all", "smtp"),
-    ("all", "submission"),
-    ("all", "imap"),
-    ("all", "pop3"),
-]
+from security.app_passwords.scopes import scope_service_pairs
 
 
 def fill_tables(apps, schema_editor):
     MailService = apps.get_model("app_passwords", "MailService")
     MailSiteOption = apps.get_model("app_passwords", "MailSiteOption")
-    MailService.objects.bulk_create([MailService(scope=scope, service=service) for scope, service in SERVICES])
+    MailService.objects.bulk_create(
+        [MailService(scope=scope, service=service) for scope, service in scope_service_pairs()]
+    )
     MailSiteOption.objects.update_or_create(id=1, defaults={"main_password_for_mail": True})
 
 

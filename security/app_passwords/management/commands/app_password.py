@@ -100,7 +100,7 @@ class Command(BaseCommand):
             self.stdout.write("It is shown only this once.")
 
     def _list(self, user, *, json: bool, **options):
-        rows = [_row(app_password) for app_password in AppPassword.objects.filter(user=user).order_by("id")]
+        rows = [_row(app_password) for app_password in user.app_passwords.order_by("id")]
         if json:
             self.stdout.write(_json(rows))
             return
