@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Keeps the idle limit moving with activity, with one session write a minute (security/trusted_devices).
+    "security.trusted_devices.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,7 +172,9 @@ PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
 PORTAL_PENDING_SIGN_IN_TTL = timedelta(minutes=10)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("PORTAL_SESSION_IDLE_SECONDS", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the cookie age then works as the idle limit
+# The cookie age works as the idle limit: SessionIdleRefreshMiddleware saves an unchanged session again once a minute
+# (PORTAL_SESSION_ACTIVITY_WRITE_SECONDS), not on every request (docs/performance.md).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -363,7 +367,8 @@ PORTAL_TWO_STEP_SETUP_TTL = timedelta(minutes=10)
 PORTAL_TRUSTED_DEVICE_DAYS = env.int("PORTAL_TRUSTED_DEVICE_DAYS", default=30)
 # Empty: "__Host-trusted_device" when SESSION_COOKIE_SECURE (production), else "trusted_device".
 PORTAL_TRUSTED_DEVICE_COOKIE_NAME = env.str("PORTAL_TRUSTED_DEVICE_COOKIE_NAME", default="")
-# A session's "last activity" is written at most this often (seconds), not on every request.
+# A session's "last activity", and its expiry (the idle limit), are written at most this often (seconds), not on
+# every request.
 PORTAL_SESSION_ACTIVITY_WRITE_SECONDS = 60
 
 # --- Mail-app setup: guides, autoconfig, autodiscover, Apple profiles (security/mail_clients; docs/mail-clients.md)
