@@ -28,13 +28,14 @@ test: $(VENV)/.test-installed compilemessages lint test-sqlite test-postgres tes
 test-sqlite:
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The whole suite again on the real servers, except the browser layer (it tests pages, not databases) and the
-# production layer (it starts its own nodes on the databases it needs).
+# The whole suite again on the real servers, except the browser layer (it tests pages, not databases), the
+# production layer (it starts its own nodes on the databases it needs) and the benchmarks' smoke runs (they make
+# their own databases).
 test-postgres:
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser and not production" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser and not production and not bench" $(PYTEST_ARGS)
 
 test-mariadb:
-	DATABASE_URL=$(MYSQL_URL) $(VENV)/bin/pytest -m "not browser and not production" $(PYTEST_ARGS)
+	DATABASE_URL=$(MYSQL_URL) $(VENV)/bin/pytest -m "not browser and not production and not bench" $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
