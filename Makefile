@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 MYSQL_URL ?= mysql://root@127.0.0.1:3306/portal
 PYTEST_ARGS ?=
 
-.PHONY: run serve test test-sqlite test-postgres test-mariadb lint messages compilemessages migrate demo clean
+.PHONY: run serve test test-sqlite test-postgres test-mariadb lint messages compilemessages migrate demo clean bench
 
 run: $(VENV)/.run-installed compilemessages
 	$(MANAGE) migrate --noinput
@@ -37,6 +37,12 @@ test-postgres:
 test-mariadb:
 	DATABASE_URL=$(MYSQL_URL) $(VENV)/bin/pytest -m "not browser and not production and not bench" $(PYTEST_ARGS)
 
+# Every benchmark, then one table of figures (docs/performance.md). Not part of `make test`, which only smoke-runs
+# each bench. BENCH_ARGS: e.g. --only web_load, or --database-prefix portal_bench_me.
+BENCH_ARGS ?=
+bench: $(VENV)/.bench-installed compilemessages
+	$(PY) bench/run_all.py $(BENCH_ARGS)
+
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 
@@ -59,6 +65,11 @@ $(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install -q -e ".[postgres,mysql,prod,test]"
 	touch $@ $(VENV)/.run-installed $(VENV)/.serve-installed
 
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/bin/python
+	scripts/install-system-packages bench
+	$(VENV)/bin/pip install -q -e ".[postgres,mysql,prod,test]"
+	touch $@ $(VENV)/.test-installed $(VENV)/.run-installed $(VENV)/.serve-installed
+
 compilemessages: | $(VENV)/bin/python
 	@test -f $(VENV)/.run-installed || $(MAKE) $(VENV)/.run-installed
 	$(MANAGE) compilemessages --ignore=.venv --ignore='.git*' -v 0
@@ -68,4 +79,4 @@ messages:
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest-db.sqlite3 .serve-secret-key
+	rm -rf $(VENV) staticfiles .pytest-db.sqlite3 .serve-secret-key bench/results
