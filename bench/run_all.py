@@ -80,7 +80,11 @@ def run(label: str, argv: list[str], env: dict, log: Path) -> tuple[int, str, fl
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / argv[0]), *argv[1:]],
         cwd=ROOT,
-        env={**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}, **env},
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")},
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        },
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -288,6 +288,38 @@ def drained(port: int) -> None:
         time.sleep(0.2)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (from /proc; a process that is gone counts 0)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    return [int(pid) for pid in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()]
+
+
+def database_backend_pids() -> list[int]:
+    """The PostgreSQL server processes serving the bench's database (the workers keep theirs open), or []."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return pids
+
+
 def peak_rss(master_pid: int) -> list[tuple[int, int]]:
     """(pid, VmHWM in KiB) of each worker: the most resident memory each ever had."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
@@ -333,7 +365,14 @@ def main():
         pages = {}
 
         def run(label: str, **kwargs):
-            pages[label] = wrk(args, port, **kwargs)
+            workers, backends = worker_pids(process.pid), database_backend_pids()
+            before = cpu_seconds(workers), cpu_seconds(backends)
+            pages[label] = figures = wrk(args, port, **kwargs)
+            # Backends opened during the run (a worker's first query) are counted from zero.
+            backends = sorted(set(backends) | set(database_backend_pids()))
+            served = max(figures["requests"], 1)
+            figures["worker_cpu"] = (cpu_seconds(workers) - before[0]) * 1000 / served
+            figures["database_cpu"] = (cpu_seconds(backends) - before[1]) * 1000 / served
             drained(port)
 
         create_token = csrf_token_for(port, cookies[0], "/app-passwords/new/")
@@ -388,16 +427,21 @@ def main():
         f"password hasher {hasher}; seeding took {seeded:.0f} s; load average {load_before:.1f} before the load, "
         f"{load_after:.1f} after\n"
     )
-    print("| page | p50 (ms) | p99 (ms) | requests/s | × minimal view's req/s | errors |")
-    print("|---|---|---|---|---|---|")
+    database_cpu = "PostgreSQL CPU" if vendor == "postgresql" else "database CPU (in the worker's)"
+    print(
+        f"| page | p50 (ms) | p99 (ms) | requests/s | × minimal view's req/s | errors | worker CPU (ms/request) "
+        f"| {database_cpu} (ms/request) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for label, figures in pages.items():
         print(
             f"| {label} | {figures['p50']:.1f} | {figures['p99']:.1f} | {figures['rate']:.1f} | "
-            f"{figures['rate'] / floor:.2f} | {figures['errors']} |"
+            f"{figures['rate'] / floor:.2f} | {figures['errors']} | {figures['worker_cpu']:.2f} | "
+            f"{figures['database_cpu']:.2f} |"
         )
-    print(f"| overview, one request at a time (median) | {sequential_overview:.1f} | | | | |")
+    print(f"| overview, one request at a time (median) | {sequential_overview:.1f} | | | | | | |")
     for pid, kib in peaks:
-        print(f"| peak RSS of worker {pid} after the load (VmHWM) | {kib / 1024:.0f} MiB | | | | |")
+        print(f"| peak RSS of worker {pid} after the load (VmHWM) | {kib / 1024:.0f} MiB | | | | | | |")
     overview = pages["overview `/`"]
     signed_in_floor = pages["minimal view, signed in"]["rate"]
     print("\n| goal (issue 20) | target | measured | met |")
