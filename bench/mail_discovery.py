@@ -40,7 +40,11 @@ def main():
     import django
 
     django.setup()
+    import logging
+
     from django.test import Client
+
+    logging.getLogger("portal.request").setLevel(logging.WARNING)  # one access line per request would drown the table
 
     from security.mail_clients.signing import ProfileSigner
     from tests.mail_clients.certs import make_chain

@@ -31,7 +31,7 @@ def benches(prefix: str) -> list[tuple[str, list[str], dict]]:
         ("explain_lookups PostgreSQL", ["explain_lookups.py"], {"DATABASE_URL": PG.format(name=f"{prefix}_lookups")}),
         ("explain_lookups MariaDB", ["explain_lookups.py"], {"DATABASE_URL": MARIADB.format(name=f"{prefix}_lookups")}),
         ("mail_policy", ["mail_policy.py"], {}),
-        ("key_census", ["key_census.py", "--users", "10000"], {"DATABASE_URL": PG.format(name=f"{prefix}_census")}),
+        ("key_census", ["key_census.py", "--users", "2000"], {"DATABASE_URL": PG.format(name=f"{prefix}_census")}),
         ("mail_discovery", ["mail_discovery.py"], {}),
         ("phone_sms", ["phone_sms.py"], {}),
         ("replica_lag", ["replica_lag.py"], {}),
