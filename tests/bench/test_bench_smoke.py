@@ -3,7 +3,8 @@
 nothing at that size; this only keeps the benchmarks from rotting between full runs.
 
 The scripts make their own databases (temporary SQLite files, a PostgreSQL cluster of their own for replica_lag), so
-this runs once, in the SQLite pass (marker ``bench``). They run three at a time, to keep the whole under a minute.
+this runs once, in the SQLite pass (marker ``bench``). They run four at a time (most of each is waiting on
+servers), to keep the whole under a minute.
 """
 
 import os
@@ -51,7 +52,7 @@ def run(script: str) -> tuple[subprocess.CompletedProcess, float]:
 
 @pytest.fixture(scope="module")
 def smoke_runs():
-    with ThreadPoolExecutor(3) as pool:
+    with ThreadPoolExecutor(4) as pool:
         futures = {script: pool.submit(run, script) for script in SCRIPTS}
         yield futures
 
