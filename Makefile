@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 MYSQL_URL ?= mysql://root@127.0.0.1:3306/portal
 PYTEST_ARGS ?=
 
-.PHONY: run serve test page-checkers test-sqlite test-postgres test-mariadb lint messages compilemessages migrate demo clean
+.PHONY: run serve test page-checkers test-sqlite test-postgres test-mariadb lint messages compilemessages migrate demo clean bench
 
 run: $(VENV)/.run-installed compilemessages
 	$(MANAGE) migrate --noinput
@@ -33,13 +33,20 @@ page-checkers: $(VENV)/.test-installed
 test-sqlite: page-checkers
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The whole suite again on the real servers, except the browser layer (it tests pages, not databases) and the
-# production layer (it starts its own nodes on the databases it needs).
+# The whole suite again on the real servers, except the browser layer (it tests pages, not databases), the
+# production layer (it starts its own nodes on the databases it needs) and the benchmarks' smoke runs (they make
+# their own databases).
 test-postgres:
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser and not production" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser and not production and not bench" $(PYTEST_ARGS)
 
 test-mariadb:
-	DATABASE_URL=$(MYSQL_URL) $(VENV)/bin/pytest -m "not browser and not production" $(PYTEST_ARGS)
+	DATABASE_URL=$(MYSQL_URL) $(VENV)/bin/pytest -m "not browser and not production and not bench" $(PYTEST_ARGS)
+
+# Every benchmark, then one table of figures (docs/performance.md). Not part of `make test`, which only smoke-runs
+# each bench. BENCH_ARGS: e.g. --only web_load, or --database-prefix portal_bench_me.
+BENCH_ARGS ?=
+bench: $(VENV)/.bench-installed compilemessages
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
@@ -63,6 +70,11 @@ $(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install -q -e ".[postgres,mysql,prod,test]"
 	touch $@ $(VENV)/.run-installed $(VENV)/.serve-installed
 
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/bin/python
+	scripts/install-system-packages bench
+	$(VENV)/bin/pip install -q -e ".[postgres,mysql,prod,test]"
+	touch $@ $(VENV)/.test-installed $(VENV)/.run-installed $(VENV)/.serve-installed
+
 compilemessages: | $(VENV)/bin/python
 	@test -f $(VENV)/.run-installed || $(MAKE) $(VENV)/.run-installed
 	$(MANAGE) compilemessages --ignore=.venv --ignore='.git*' -v 0
@@ -72,4 +84,4 @@ messages:
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest-db.sqlite3 .serve-secret-key
+	rm -rf $(VENV) staticfiles .pytest-db.sqlite3 .serve-secret-key bench/results

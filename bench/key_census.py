@@ -1,16 +1,18 @@
 """Cost of the sealed-secrets system check and of ``reseal_secrets``, on the database in DATABASE_URL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \
-        .venv/bin/python bench/key_census.py [--users N]
+        .venv/bin/python bench/key_census.py [--users N] [--smoke]
 
 Migrates the database, adds users with an authenticator and a recovery set each (bulk inserts) until there are N,
-then prints the time of the check (median of 5), of a dry-run re-seal after a key rotation, and of the re-seal.
+then prints a markdown table: the time of the check (median of 5), of a dry-run re-seal after a key rotation, and of
+the re-seal. ``--smoke``: 50 users in a temporary SQLite database (checks the bench works; seconds).
 """
 
 import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,7 +23,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--smoke", action="store_true", help="50 users, a temporary SQLite database")
     args = parser.parse_args()
+    if args.smoke:
+        args.users = 50
+        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='portal-census-smoke-')}/census.sqlite3"
     import django
 
     django.setup()
@@ -55,14 +61,16 @@ def main():
         return time.perf_counter() - started, result
 
     check_times = [timed(lambda: checks.sealed_secrets_check(databases=["default"]))[0] for _ in range(5)]
-    print(f"{rows} sealed rows on {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
-    print(f"system check: {statistics.median(check_times) * 1000:.1f} ms (median of 5)")
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"| {rows:,} sealed rows on {engine} | time | rows/s |")
+    print("|---|---|---|")
+    print(f"| system check (median of 5) | {statistics.median(check_times) * 1000:.1f} ms | |")
     old_key = settings.SECRET_KEY
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = old_key + "-rotated", [old_key]
     seconds, _report = timed(lambda: sealed_secrets_reseal(dry_run=True))
-    print(f"reseal_secrets --dry-run: {seconds:.1f} s ({rows / seconds:,.0f} rows/s)")
+    print(f"| reseal_secrets --dry-run | {seconds:.1f} s | {rows / seconds:,.0f} |")
     seconds, _report = timed(lambda: sealed_secrets_reseal())
-    print(f"reseal_secrets: {seconds:.1f} s ({rows / seconds:,.0f} rows/s)")
+    print(f"| reseal_secrets | {seconds:.1f} s | {rows / seconds:,.0f} |")
     # Back to the original key, so the next run starts from the same state.
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = old_key, [old_key + "-rotated"]
     sealed_secrets_reseal()

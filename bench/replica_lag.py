@@ -3,9 +3,11 @@
 Starts a primary and a synchronous standby of its own (tests/servers/pg_replica.py), commits 200 one-row
 updates under each ``synchronous_commit`` mode, and for each measures the commit's latency and, for the modes
 that do not wait for the standby, how long until the standby shows the row. Run:
-``.venv/bin/python bench/replica_lag.py``.
+``.venv/bin/python bench/replica_lag.py [--smoke]`` (``--smoke``: 10 commits per mode, to check the bench works).
+Prints a markdown table.
 """
 
+import argparse
 import statistics
 import sys
 import tempfile
@@ -17,10 +19,13 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.servers.pg_replica import Replicated
 
-ROUNDS = 200
-
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200, help="commits per synchronous_commit mode")
+    parser.add_argument("--smoke", action="store_true", help="10 commits per mode")
+    args = parser.parse_args()
+    rounds = 10 if args.smoke else args.rounds
     root = Path(tempfile.mkdtemp(prefix="portal-replica-bench-"))
     root.chmod(0o755)
     with Replicated(root / "pg") as cluster:
@@ -34,7 +39,7 @@ def main():
         for mode in ("local", "on", "remote_apply"):
             primary.execute(f"SET synchronous_commit = {mode}")
             commits, lags = [], []
-            for _ in range(ROUNDS):
+            for _ in range(rounds):
                 n += 1
                 started = time.perf_counter()
                 primary.execute("UPDATE probe SET n = %s WHERE id = 1", (n,))

@@ -496,8 +496,9 @@ def recovery_cancel_on_sign_in(*, user: User, client: Client) -> bool:
     return bool(deleted)
 
 
-def recovery_channels_for(*, user: User) -> dict:
-    """For the overview: does the account have any way back if the password is forgotten?"""
+def recovery_channels_for(*, user: User, has_phone: bool | None = None) -> dict:
+    """For the overview: does the account have any way back if the password is forgotten? ``has_phone``: what the
+    caller already read (the overview's phone card), to spare the same query."""
     alert = _alert_address_of(user)
-    phone = _phone_of(user)
+    phone = _phone_of(user) if has_phone is None else has_phone
     return {"alert_address": bool(alert), "phone": bool(phone), "any": bool(alert or phone)}

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Keeps the idle limit moving with activity, with one session write a minute (security/sessions).
+    "security.sessions.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,7 +170,9 @@ AXES_SENSITIVE_PARAMETERS = ["password", "code", "token"]
 # --- Sign-in steps and sessions ------------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("PORTAL_SESSION_IDLE_SECONDS", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the cookie age then works as the idle limit
+# The cookie age works as the idle limit: SessionIdleRefreshMiddleware saves an unchanged session again once a minute
+# (PORTAL_SESSION_ACTIVITY_WRITE_SECONDS), not on every request (docs/performance.md).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, SECRET_KEY, SILENCED_SYSTEM_CHECKS, env
+from .base import DATABASES, LOGGING, SECRET_KEY, SILENCED_SYSTEM_CHECKS, env
 
 DEBUG = False
 if "ALLOWED_HOSTS" not in env.ENVIRON:
@@ -11,6 +11,12 @@ if "ALLOWED_HOSTS" not in env.ENVIRON:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-only", "django-insecure", "change-me")):
     raise ImproperlyConfigured("Set SECRET_KEY to a random string of at least 50 characters.")
+
+# Each worker keeps its database connection between requests instead of opening one per request (on PostgreSQL
+# that is a new server process each time: docs/performance.md); checked before reuse, so a restarted database
+# costs one failed health check, not a failed request. ``?conn_max_age=0`` in DATABASE_URL turns it off.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("PORTAL_DB_CONN_MAX_AGE", default=300))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Load balancers probe over plain HTTP inside the network.

@@ -58,11 +58,12 @@ def security_events_recent_for(*, user, limit: int, kind: str = "") -> list[dict
 
 
 def security_overview_for(*, user) -> dict:
+    phone = phone_overview(user=user)
     return {
         "two_step": two_step_overview(user=user),
-        "phone": phone_overview(user=user),
+        "phone": phone,
         "app_passwords": app_password_overview(user=user),
         "trusted_devices": trusted_device_overview(user=user),
         "recent_events": security_events_recent_for(user=user, limit=RECENT_EVENTS_ON_OVERVIEW),
-        "recovery": recovery_channels_for(user=user),
+        "recovery": recovery_channels_for(user=user, has_phone=phone["masked"] is not None),
     }

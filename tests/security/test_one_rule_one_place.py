@@ -157,7 +157,6 @@ def test_the_scope_service_pairs_are_written_down_once():
 # --- One shape for a service's refusal ----------------------------------------------------------------------
 def test_every_service_refusal_is_a_refused_and_views_show_its_message():
     from accounts.recovery.services import RecoveryError
-
     from security.app_passwords.services import AppPasswordError
     from security.errors import Refused
     from security.helpdesk.services import HelpdeskReasonRefused

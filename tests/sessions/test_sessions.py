@@ -151,3 +151,38 @@ def test_activity_is_written_at_most_once_a_minute(user, clock, django_assert_ma
     client.get("/")
     record.refresh_from_db()
     assert record.last_activity_at > first
+
+
+def test_an_unchanged_session_is_saved_once_a_minute_and_the_idle_limit_follows(user, clock):
+    """Not on every request (a write and a commit per page): once its last save is a minute old. The idle limit
+    then counts from that save, so a session can end up to a minute early, never late."""
+    client = sign_in(user)
+    key = client.cookies["sessionid"].value
+
+    def expires():
+        return Session.objects.get(session_key=key).expire_date
+
+    after_sign_in = expires()
+    clock.shift(30)
+    response = client.get("/")
+    assert response.status_code == 200 and "sessionid" not in response.cookies
+    assert expires() == after_sign_in
+    clock.shift(31)
+    response = client.get("/")
+    assert "sessionid" in response.cookies  # the cookie's own lifetime moves with the row's
+    refreshed = expires()
+    assert refreshed > after_sign_in
+    clock.shift(59)
+    client.get("/")
+    assert expires() == refreshed
+    clock.shift(60 * 60 - 59)  # exactly an hour after the last save, 59 min after the last request
+    assert client.get("/").status_code == 302
+
+
+def test_signing_out_is_not_undone_by_the_refresh(user, clock):
+    client = sign_in(user)
+    key = client.cookies["sessionid"].value
+    clock.shift(120)
+    client.post("/account/sign-out/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert not Session.objects.exclude(session_key=key).exists()
