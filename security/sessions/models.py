@@ -1,4 +1,4 @@
-"""The registry of signed-in sessions (SECURITY.md 31, 32).
+"""The registry of signed-in sessions (docs/security.md items 31, 32).
 
 Invariants:
 - ``UserSession`` mirrors each signed-in Django session, so the user can see and end them. A row whose stamp no longer

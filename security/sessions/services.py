@@ -1,4 +1,4 @@
-"""The registry of signed-in sessions and the absolute session limit (SECURITY.md 31, 32).
+"""The registry of signed-in sessions and the absolute session limit (docs/security.md items 31, 32).
 
 Invariants:
 - Each signed-in Django session has one ``UserSession`` row (written on ``user_logged_in``, kept current by the

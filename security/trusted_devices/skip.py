@@ -1,5 +1,5 @@
 """Trusted devices as the sign-in's answer to "may this browser skip the code?" and "remember this browser"
-(``accounts/second_step.py``; SECURITY.md 27-29). Registered in ``apps.py``.
+(``accounts/second_step.py``; docs/security.md items 27-29). Registered in ``apps.py``.
 
 Invariants:
 - Only a trusted device this browser's cookie proves (``trusted_device_for_sign_in``) skips the code; any other
