@@ -22,6 +22,7 @@ Prints a markdown table. Not part of pytest; ``--smoke`` is (tests/test_bench_sm
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -58,8 +59,13 @@ def fresh_database(vendor: str, name: str, work: Path) -> str:
         import MySQLdb
 
         db = MySQLdb.connect(host="127.0.0.1", port=3306, user="root")
-        db.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-        db.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        cursor = db.cursor()
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        # The read-only account a previous run made keeps its grants (on the bench's extra tables) past the drop.
+        cursor.execute("SELECT User, Host FROM mysql.user WHERE User = %s", [f"{name[:24]}_dovecot"])
+        for user, host in cursor.fetchall():
+            cursor.execute(f"DROP USER '{user}'@'{host}'")
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
         db.close()
     return SERVER_URLS[vendor].format(name=name)
 
@@ -83,6 +89,26 @@ def configured_argon2_hash(password: str) -> tuple[str, str]:
     return "argon2" + hasher.hash(password), cost
 
 
+def secret_for(user_id: int, n: int) -> str:
+    """The benchmark's app-password strings: generated in SQL too (``_secret_sql``), so the database builds the
+    300k rows itself. Dovecot hashes whatever the client sends; the format does not change the lookup."""
+    return f"b{user_id}-{n}-bench-app-password"
+
+
+def _secret_sql(vendor: str) -> str:
+    if vendor == "mysql":
+        return "CONCAT('b', u.id, '-', n.n, '-bench-app-password')"
+    return "'b' || u.id || '-' || n.n || '-bench-app-password'"
+
+
+def _sha256_sql(vendor: str, expression: str) -> str:
+    return {
+        "postgresql": f"encode(sha256(convert_to({expression}, 'UTF8')), 'hex')",
+        "mysql": f"SHA2({expression}, 256)",
+        "sqlite": f"bench_sha256({expression})",  # registered below
+    }[vendor]
+
+
 def build(users: int, sample: int, main_sample: int) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
@@ -91,54 +117,52 @@ def build(users: int, sample: int, main_sample: int) -> dict:
 
     from accounts.models import User
     from security.app_passwords import mail_views
-    from security.app_passwords.models import AppPassword
     from security.app_passwords.services import mail_lookups_rebuild
-    from security.app_passwords.tokens import token_generate, token_sha256
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
-    if vendor == "sqlite":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
             cursor.execute("PRAGMA journal_mode = WAL")
-    with connection.cursor() as cursor:  # bulk load first, then one rebuild (what the migration's backfill does)
-        for statement in mail_views.lookup_triggers_drop_sql(vendor):
+            connection.connection.create_function(
+                "bench_sha256", 1, lambda text: hashlib.sha256(text.encode()).hexdigest(), deterministic=True
+            )
+        for statement in mail_views.lookup_triggers_drop_sql(vendor):  # bulk load, then one rebuild (the backfill)
             cursor.execute(statement)
     cheap_hash = make_password("not-the-main-password")  # test settings: a cheap Argon2id, not measured
     now = timezone.now()
-    logins: list[tuple[str, str]] = []
-    plain: list[tuple[str, str]] = []
-    step = max(1, users // sample)
-    for start in range(0, users, 5000):
+    for start in range(0, users, 10000):
         with transaction.atomic():
-            made = User.objects.bulk_create(
+            User.objects.bulk_create(
                 [
                     User(email=f"user{i}@bench.test", password=cheap_hash, date_joined=now, two_step_enabled=True)
-                    for i in range(start, min(start + 5000, users))
-                ]
+                    for i in range(start, min(start + 10000, users))
+                ],
+                batch_size=2000,
             )
-            rows = []
-            for index, user in enumerate(made, start):
-                for n in range(3):
-                    secret = token_generate() if n == 1 and index % step == 0 else os.urandom(16).hex()
-                    if n == 1 and index % step == 0:
-                        logins.append((user.email, secret))
-                    plain.append((user.email, secret))
-                    rows.append(
-                        AppPassword(
-                            user=user,
-                            name=f"client {n}",
-                            scope="all",
-                            token_sha256=token_sha256(secret),
-                            created_at=now,
-                        )
-                    )
-            AppPassword.objects.bulk_create(rows, batch_size=2000)
+    secret = _secret_sql(vendor)
+    three = "SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO app_passwords_apppassword (user_id, name, scope, token_sha256, created_at, "
+            "last_used_protocol, creation_key) "
+            f"SELECT u.id, 'client', 'all', {_sha256_sql(vendor, secret)}, u.date_joined, '', '' "
+            f"FROM accounts_user u CROSS JOIN ({three}) n"
+        )
+        cursor.execute(
+            "CREATE TABLE plain_credentials (login VARCHAR(254) NOT NULL, password VARCHAR(64) NOT NULL, "
+            "PRIMARY KEY (login, password))"
+        )
+        cursor.execute(
+            f"INSERT INTO plain_credentials SELECT u.email, {secret} FROM accounts_user u CROSS JOIN ({three}) n"
+        )
+    ids = list(User.objects.order_by("id").values_list("id", "email"))
+    logins = [(email, secret_for(user_id, 1)) for user_id, email in ids[:: max(1, users // sample)]]
     # Users whose main password opens mail (two-step off), hashed at the configured cost.
     main_hash, cost = configured_argon2_hash(MAIN_PASSWORD)
-    main_ids = list(User.objects.order_by("id").values_list("id", flat=True)[:: max(1, users // main_sample)])
-    User.objects.filter(id__in=main_ids).update(password=main_hash, two_step_enabled=False)
-    main_logins = list(User.objects.filter(id__in=main_ids).values_list("email", flat=True))
+    main = ids[max(1, users // sample) // 2 :: max(1, users // main_sample)]
+    User.objects.filter(id__in=[user_id for user_id, _email in main]).update(password=main_hash, two_step_enabled=False)
     mail_lookups_rebuild(force=True)
     with connection.cursor() as cursor:
         for statement in mail_views.create_views_sql(vendor, revision=2):  # before: the joined views
@@ -146,16 +170,6 @@ def build(users: int, sample: int, main_sample: int) -> dict:
                 statement.replace("VIEW mail_app_passwords", "VIEW bench_joined_app_passwords").replace(
                     "VIEW mail_accounts", "VIEW bench_joined_accounts"
                 )
-            )
-        cursor.execute(
-            "CREATE TABLE plain_credentials (login VARCHAR(254) NOT NULL, password VARCHAR(64) NOT NULL, "
-            "PRIMARY KEY (login, password))"
-        )
-        placeholder = "?" if vendor == "sqlite" else "%s"
-        for start in range(0, len(plain), 10000):
-            cursor.executemany(
-                f"INSERT INTO plain_credentials VALUES ({placeholder}, {placeholder})".replace("?", "%s"),
-                plain[start : start + 10000],
             )
         analyze = {
             "sqlite": "ANALYZE",
@@ -166,10 +180,12 @@ def build(users: int, sample: int, main_sample: int) -> dict:
         cursor.execute(analyze)
         if vendor == "mysql":
             cursor.fetchall()
+        cursor.execute("SELECT COUNT(*) FROM mail_app_passwords")
+        assert cursor.fetchone()[0] == users * 3 * 4, "every app password opens the four services"
     connection.close()  # SQLite: Dovecot must not see a schema change after it prepared its statements
     return {
         "logins": logins,
-        "main_logins": main_logins,
+        "main_logins": [email for _user_id, email in main],
         "cost": cost,
         "build_seconds": time.monotonic() - started,
     }
@@ -191,7 +207,7 @@ def grant_to_role(role: str, tables: list[str]) -> None:
                 cursor.execute(f"GRANT SELECT ON `{database}`.`{table}` TO '{role}'@'{host}'")
 
 
-def start_dovecot(kind: str, work: Path, relay_port: int):
+def deploy_dovecot(kind: str, work: Path, relay_port: int):
     """Dovecot 2.3 deployed as docs/mail-server.md says, plus an auth listener on a loopback port. ``before``
     points the generated passdbs at the joined views; ``baseline`` swaps them for the one plaintext passdb."""
     from tests.servers.dovecot import Dovecot
@@ -201,6 +217,7 @@ def start_dovecot(kind: str, work: Path, relay_port: int):
     root.mkdir(parents=True, exist_ok=True)
     dovecot = Dovecot(version="2.3", root=root, relay_port=relay_port)
     dovecot.deploy()
+    dovecot.extra_tables = []
     exts = sorted(dovecot.etc.glob("portal-sql*.conf.ext"))
     if kind == "before":
         for ext in exts:
@@ -208,7 +225,7 @@ def start_dovecot(kind: str, work: Path, relay_port: int):
             text = text.replace("FROM mail_app_passwords ", "FROM bench_joined_app_passwords ")
             text = text.replace("FROM mail_accounts ", "FROM bench_joined_accounts ")
             ext.write_text(text)
-        grant_to_role(dovecot.role, ["bench_joined_app_passwords", "bench_joined_accounts"])
+        dovecot.extra_tables = ["bench_joined_app_passwords", "bench_joined_accounts"]
     if kind == "baseline":
         source = exts[0].read_text()
         head = "".join(line + "\n" for line in source.splitlines() if line.startswith(("driver", "connect")))
@@ -217,7 +234,7 @@ def start_dovecot(kind: str, work: Path, relay_port: int):
             "password_query = SELECT login AS user, password FROM plain_credentials "
             "WHERE login = '%Lu' AND password = '%w'\n"
         )
-        grant_to_role(dovecot.role, ["plain_credentials"])
+        dovecot.extra_tables = ["plain_credentials"]
         auth_conf = dovecot.etc / "conf.d" / "00-portal-auth.conf"
         text = auth_conf.read_text()
         head, tail = text[: text.index("passdb {")], text[text.index("# Every mailbox") :]
@@ -230,7 +247,7 @@ def start_dovecot(kind: str, work: Path, relay_port: int):
         config.write(
             f"service auth {{\n  inet_listener {{\n    address = 127.0.0.1\n    port = {dovecot.auth_port}\n  }}\n}}\n"
         )
-    return dovecot.start()
+    return dovecot
 
 
 # --- the clients -----------------------------------------------------------------------------------------------------
@@ -324,8 +341,11 @@ def measure_one(args) -> dict:
         from tests.servers.smtp_sink import SmtpSink
 
         sink = SmtpSink().__enter__()
-        for kind in ("after", "before", "baseline"):
-            servers[kind] = start_dovecot(kind, work, sink.port)
+        deployed = {kind: deploy_dovecot(kind, work, sink.port) for kind in ("after", "before", "baseline")}
+        # After every deploy: mail_server_role refuses to take over an account with rights it never grants.
+        for kind, dovecot in deployed.items():
+            grant_to_role(dovecot.role, dovecot.extra_tables)
+            servers[kind] = dovecot.start()
         round_seconds = args.seconds / args.rounds
         auth = {kind: [0.0, []] for kind in servers}
         smtp = {kind: [0.0, []] for kind in servers}
