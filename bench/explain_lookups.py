@@ -34,41 +34,33 @@ MAIN_QUERY = "SELECT login AS user, password FROM mail_accounts WHERE login = '{
 
 def fill(have: int, want: int) -> None:
     from django.db import connection, transaction
-    from django.utils import timezone
+    from smtp_auth import _sha256_sql, insert_users
 
-    from accounts.models import User
     from security.app_passwords import mail_views
-    from security.app_passwords.models import AppPassword
     from security.app_passwords.services import mail_lookups_rebuild
 
+    vendor = connection.vendor
     with connection.cursor() as cursor:
-        for statement in mail_views.lookup_triggers_drop_sql(connection.vendor):
+        if vendor == "sqlite":
+            connection.connection.create_function(
+                "bench_sha256", 1, lambda text: hashlib.sha256(text.encode()).hexdigest(), deterministic=True
+            )
+        for statement in mail_views.lookup_triggers_drop_sql(vendor):
             cursor.execute(statement)
-    now = timezone.now()
     cheap = "argon2$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$" + "A" * 43  # a verifiable form, never checked
-    for start in range(have, want, 5000):
-        with transaction.atomic():
-            made = User.objects.bulk_create(
-                [
-                    # Every 2nd user with two-step off, so mail_accounts has rows to find.
-                    User(email=f"user{i}@bench.test", password=cheap, date_joined=now, two_step_enabled=i % 2 == 0)
-                    for i in range(start, min(start + 5000, want))
-                ]
-            )
-            AppPassword.objects.bulk_create(
-                [
-                    AppPassword(
-                        user=user,
-                        name=f"client {n}",
-                        scope="all",
-                        created_at=now,
-                        token_sha256=hashlib.sha256(f"{user.email}/{n}".encode()).hexdigest(),
-                    )
-                    for user in made
-                    for n in range(3)
-                ],
-                batch_size=2000,
-            )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user")
+        last_id = cursor.fetchone()[0]
+        # Users with odd numbers have two-step off, so mail_accounts has rows to find.
+        insert_users(have, want, password=cheap, two_step_enabled="even")
+        token = "CONCAT(u.email, '/', n.n)" if vendor == "mysql" else "u.email || '/' || n.n"
+        cursor.execute(
+            "INSERT INTO app_passwords_apppassword (user_id, name, scope, token_sha256, created_at, "
+            f"last_used_protocol, creation_key) SELECT u.id, 'client', 'all', {_sha256_sql(vendor, token)}, "
+            "u.date_joined, '', '' FROM accounts_user u "
+            "CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2) n WHERE u.id > %s",
+            [last_id],
+        )
     mail_lookups_rebuild(force=True)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -77,9 +69,9 @@ def fill(have: int, want: int) -> None:
                 "mysql": "ANALYZE TABLE accounts_user, app_passwords_apppassword, mail_app_password_lookup, "
                 "mail_account_lookup",
                 "sqlite": "ANALYZE",
-            }[connection.vendor]
+            }[vendor]
         )
-        if connection.vendor == "mysql":
+        if vendor == "mysql":
             cursor.fetchall()
 
 
@@ -107,12 +99,15 @@ def time_lookups(users: int, lookups: int) -> dict[str, float]:
             run = cursor.execute
         for query in queries[:50]:  # warm the caches
             run(query)
-        started = time.perf_counter()
-        for query in queries:
-            result = run(query)
-            rows = (result if connection.vendor == "sqlite" else cursor).fetchall()
-            assert len(rows) == 1, (query, rows)
-        figures[label] = (time.perf_counter() - started) / lookups * 1e6
+        best = float("inf")
+        for _repeat in range(3):  # the best of three: this machine is shared and noisy
+            started = time.perf_counter()
+            for query in queries:
+                result = run(query)
+                rows = (result if connection.vendor == "sqlite" else cursor).fetchall()
+                assert len(rows) == 1, (query, rows)
+            best = min(best, time.perf_counter() - started)
+        figures[label] = best / lookups * 1e6
     return figures
 
 
@@ -152,7 +147,8 @@ def table(results, args) -> str:
     sizes = args.sizes
     head = " | ".join(f"{size:,} users µs" for size in sizes)
     lines = [
-        f"Literal lookups as Dovecot sends them, {args.lookups} each, µs per lookup from Python (SQL + round trip)",
+        f"Literal lookups as Dovecot sends them, {args.lookups} each, µs per lookup from Python "
+        "(SQL + round trip), best of 3",
         "",
         f"| database | lookup | {head} | {sizes[-1] // sizes[0]}× users: cost ratio |",
         "|---|---|" + "---|" * len(sizes) + "---|",

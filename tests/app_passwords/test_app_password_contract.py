@@ -147,10 +147,12 @@ def test_post_migrate_recreates_lost_triggers_and_refills_the_lookups():
     """SQLite drops a table's triggers when a migration rebuilds that table; post_migrate puts them back and
     refills the lookup tables, and leaves them alone (no schema change) when they are current."""
     from security.app_passwords import mail_views
-    from security.app_passwords.services import mail_lookups_rebuild
+    from security.app_passwords.services import mail_lookups_rebuild, mail_site_options_sync
 
+    mail_site_options_sync()  # a flush before this test may have emptied the scope → service rows
     user = UserFactory()
     app_password_create(user=user, name="n", scope="all", actor=None, client=SYSTEM)
+    assert len(rows("SELECT login FROM mail_app_passwords")[0]) == 4
     assert mail_lookups_rebuild() is False
     with connection.cursor() as cursor:
         for statement in mail_views.lookup_triggers_drop_sql(connection.vendor):
