@@ -34,7 +34,7 @@ MAIN_QUERY = "SELECT login AS user, password FROM mail_accounts WHERE login = '{
 
 def fill(have: int, want: int) -> None:
     from django.db import connection, transaction
-    from smtp_auth import _sha256_sql, insert_users
+    from smtp_auth import _sha256_sql, insert_users, settle
 
     from security.app_passwords import mail_views
     from security.app_passwords.services import mail_lookups_rebuild
@@ -73,6 +73,7 @@ def fill(have: int, want: int) -> None:
         )
         if vendor == "mysql":
             cursor.fetchall()
+    settle()
 
 
 def time_lookups(users: int, lookups: int) -> dict[str, float]:
