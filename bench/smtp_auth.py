@@ -523,7 +523,7 @@ def main():
     if args.one:
         print("RESULT " + json.dumps(measure_one(args)))
         return
-    results = []
+    results, failed = [], []
     for vendor in args.databases.split(","):
         started = time.monotonic()
         argv = [sys.executable, __file__, *sys.argv[1:], "--one", vendor]
@@ -531,7 +531,8 @@ def main():
         lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
         if done.returncode or not lines:
             sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
-            raise SystemExit(f"{vendor}: the benchmark failed")
+            failed.append(vendor)
+            continue
         result = json.loads(lines[-1].removeprefix("RESULT "))
         print(
             f"{LABELS[vendor]}: built in {result['build_seconds']:.0f} s, measured in "
@@ -542,6 +543,8 @@ def main():
     print(table(results, args))
     if args.json:
         print(json.dumps(results))
+    if failed:
+        raise SystemExit(f"the benchmark failed on: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

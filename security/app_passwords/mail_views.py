@@ -17,9 +17,11 @@ Invariants:
   MariaDB three table opens with their privilege checks (docs/performance.md).
 - The lookup tables are kept exact by database triggers (``lookup_triggers_sql``) on every table they derive from,
   in the same transaction as the write, whatever made it: a service, the admin, ``QuerySet.update()``, a cascade
-  delete, raw SQL. They hold derived data only: ``lookup_refresh_all_sql`` rebuilds them from scratch, and
-  ``post_migrate`` does so (and recreates the triggers), because SQLite drops a table's triggers when a migration
-  rebuilds that table.
+  delete, raw SQL. An UPDATE that touches none of the columns the lookups read (``last_login`` at every web sign-in,
+  ``last_used_*`` at every mail login the policy server reports) does nothing. They hold derived data only:
+  ``lookup_refresh_all_sql`` rebuilds them from scratch, and ``post_migrate`` does so and recreates the triggers
+  when a trigger is missing or differs from this code (SQLite drops a table's triggers when a migration rebuilds
+  that table).
 """
 
 # ruff: noqa: S608 - every statement here is built from constants and column names, never from input
@@ -230,30 +232,51 @@ def _trigger_bodies(vendor: str, factors) -> dict[tuple[str, str], list[str]]:
     return bodies
 
 
+# The columns each lookup reads, per table: an UPDATE that changes none of them leaves the lookups as they are.
+_UPDATE_COLUMNS = {
+    USER_TABLE: ("id", "email", "is_active", "password", "two_step_enabled", "two_step_setup_required"),
+    APP_PASSWORD_TABLE: ("id", "user_id", "scope", "token_sha256", "expires_at", "revoked_at"),
+}
+
+
+def _changed_sql(vendor: str, table: str) -> str:
+    """SQL true when the row's UPDATE changed a column the lookups read (NULL-safe), or "" for every UPDATE."""
+    columns = _UPDATE_COLUMNS.get(table)
+    if not columns:
+        return ""
+    template = {
+        "postgresql": "OLD.{c} IS DISTINCT FROM NEW.{c}",
+        "sqlite": "OLD.{c} IS NOT NEW.{c}",
+        "mysql": "NOT (OLD.{c} <=> NEW.{c})",
+    }[vendor]
+    return " OR ".join(template.format(c=column) for column in columns)
+
+
 def _trigger_name(table: str, event: str) -> str:
     return f"mail_lookup_{table}_{event.lower()}"[:63]
 
 
 def lookup_triggers_sql(vendor: str, *, factors=STRONG_FACTORS) -> list[str]:
-    """CREATE statements for every trigger that keeps the lookup tables exact (run after ``drop_triggers_sql``)."""
+    """CREATE statements for every trigger that keeps the lookup tables exact (after ``lookup_triggers_drop_sql``)."""
     statements = []
     for (table, event), body in _trigger_bodies(vendor, factors).items():
         name = _trigger_name(table, event)
+        changed = _changed_sql(vendor, table) if event == "UPDATE" else ""
+        lines = "".join(f"  {statement};\n" for statement in body)
+        if changed and vendor != "sqlite":  # inside the body, so lookup_triggers_current sees it
+            lines = f"  IF {changed} THEN\n{lines}  END IF;\n"
         if vendor == "postgresql":
             statements.append(
                 f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $mail_lookup$\nBEGIN\n"
-                + "".join(f"  {statement};\n" for statement in body)
+                + lines
                 + "  RETURN NULL;\nEND\n$mail_lookup$"  # not $$: the hash patterns contain $$
             )
             statements.append(
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
             )
         else:  # SQLite and MariaDB share the syntax (MariaDB: one statement, no DELIMITER needed from a client)
-            statements.append(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN\n"
-                + "".join(f"  {statement};\n" for statement in body)
-                + "END"
-            )
+            when = f"WHEN {changed} " if changed and vendor == "sqlite" else ""
+            statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when}BEGIN\n{lines}END")
     return statements
 
 

@@ -164,3 +164,34 @@ def test_post_migrate_recreates_lost_triggers_and_refills_the_lookups():
     assert mail_views.lookup_triggers_current(connection)
     assert rows("SELECT login FROM mail_app_passwords")[0] == []
     assert rows("SELECT login FROM mail_accounts")[0] == []
+
+
+def test_writes_the_lookups_do_not_read_leave_them_alone():
+    """``last_login`` at each web sign-in and ``last_used_*`` at each mail login (the policy server) rewrite no
+    lookup row; a column the lookups read does."""
+    from django.utils import timezone
+
+    from security.app_passwords.services import mail_site_options_sync
+
+    if connection.vendor == "mysql":
+        pytest.skip("MariaDB has no row version to compare")
+    mail_site_options_sync()
+    user = UserFactory()
+    created = app_password_create(user=user, name="n", scope="all", actor=None, client=SYSTEM)
+    app_passwords = AppPassword.objects.filter(pk=created.app_password.pk)
+
+    def rows_written(update) -> int:
+        """Rows the UPDATE and its triggers wrote: SQLite counts trigger writes in total_changes(); on
+        PostgreSQL a rewritten lookup row has a new xmin."""
+        if connection.vendor == "sqlite":
+            before = rows("SELECT total_changes()")[0][0][0]
+            update()
+            return rows("SELECT total_changes()")[0][0][0] - before - 1
+        query = "SELECT xmin::text FROM mail_app_password_lookup UNION ALL SELECT xmin::text FROM mail_account_lookup"
+        before = rows(query)[0]
+        update()
+        return len(set(rows(query)[0]) - set(before))
+
+    assert rows_written(lambda: type(user).objects.filter(pk=user.pk).update(last_login=timezone.now())) == 0
+    assert rows_written(lambda: app_passwords.update(last_used_at=timezone.now(), last_used_ip="::1")) == 0
+    assert rows_written(lambda: app_passwords.update(expires_at=timezone.now() + timedelta(days=1))) > 0
