@@ -181,6 +181,9 @@ def main():
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.smoke:
+        import smtp_auth
+
+        smtp_auth.SETTLE_SECONDS = 3.0
         args.sizes, args.lookups = "100,1000", 200
     args.sizes = [int(size) for size in args.sizes.split(",")]
     if args.one:

@@ -149,12 +149,16 @@ def insert_users(first: int, last: int, *, password: str, two_step_enabled) -> N
         )
 
 
-def settle(limit_seconds: float = 90.0) -> None:
+SETTLE_SECONDS = 90.0  # --smoke: a few
+
+
+def settle(limit_seconds: float | None = None) -> None:
     """Let the database finish writing what the bulk load left behind before anything is timed: a checkpoint
     (PostgreSQL, SQLite's WAL), and on MariaDB a wait until InnoDB has flushed its dirty pages and purged the
     rebuild's deleted rows (on 2 CPUs that background work otherwise competes with the lookups for minutes)."""
     from django.db import connection
 
+    limit_seconds = SETTLE_SECONDS if limit_seconds is None else limit_seconds
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("CHECKPOINT")
@@ -518,6 +522,8 @@ def main():
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.smoke:
+        global SETTLE_SECONDS
+        SETTLE_SECONDS = 3.0
         args.users, args.sample, args.main_sample = 300, 30, 3
         args.seconds, args.smtp_seconds, args.main_seconds, args.rounds = 1.0, 1.0, 1.0, 1
     if args.one:
