@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -126,16 +127,19 @@ def measure_one(args) -> dict:
 
     from security.app_passwords.mail_views import lookup_plans
 
-    call_command("migrate", verbosity=0)
-    result = {"vendor": args.one, "sizes": {}}
-    have = 0
-    for size in args.sizes:
-        fill(have, size)
-        have = size
-        login = f"user{(size // 2) | 1}@bench.test"
-        plans = lookup_plans(connection, login=login, token=hashlib.sha256(f"{login}/1".encode()).hexdigest())
-        result["sizes"][size] = {"plans": plans, "us": time_lookups(size, args.lookups)}
-    connection.close()
+    try:
+        call_command("migrate", verbosity=0)
+        result = {"vendor": args.one, "sizes": {}}
+        have = 0
+        for size in args.sizes:
+            fill(have, size)
+            have = size
+            login = f"user{(size // 2) | 1}@bench.test"
+            plans = lookup_plans(connection, login=login, token=hashlib.sha256(f"{login}/1".encode()).hexdigest())
+            result["sizes"][size] = {"plans": plans, "us": time_lookups(size, args.lookups)}
+        connection.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     # Sanity, also in --smoke: one table, by its key, on each database.
     for figures in result["sizes"].values():
         app_plan = figures["plans"]["mail_app_passwords"]
