@@ -18,6 +18,7 @@ class AppPasswordsConfig(AppConfig):
         password_change_consequence_register(password_change_revokes_app_passwords)
         credentials_reset.connect(services.app_passwords_on_credentials_reset, dispatch_uid="app_passwords_reset")
         post_migrate.connect(_sync_site_options, sender=self, dispatch_uid="app_passwords_site_options")
+        post_migrate.connect(_rebuild_mail_lookups, sender=self, dispatch_uid="app_passwords_mail_lookups")
         post_migrate.connect(_regrant_mail_roles, sender=self, dispatch_uid="app_passwords_mail_roles")
         from . import dovecot_cache
 
@@ -32,6 +33,17 @@ def _sync_site_options(sender, using="default", plan=None, **kwargs):
     # Not when this app's migrations were just unapplied.
     if "app_passwords_mailsiteoption" in connections[using].introspection.table_names():
         mail_site_options_sync()
+
+
+def _rebuild_mail_lookups(sender, using="default", plan=None, **kwargs):
+    from django.db import connections
+
+    from .mail_views import lookup_tables_needed
+    from .services import mail_lookups_rebuild
+
+    # SQLite drops a table's triggers when a migration rebuilds the table: create them again, refill the tables.
+    if lookup_tables_needed() <= set(connections[using].introspection.table_names()):
+        mail_lookups_rebuild(using=using)
 
 
 def _regrant_mail_roles(sender, using="default", plan=None, **kwargs):

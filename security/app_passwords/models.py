@@ -108,3 +108,41 @@ class MailSiteOption(models.Model):
 
     def __str__(self):
         return f"main_password_for_mail={self.main_password_for_mail}"
+
+
+class MailAppPasswordLookup(models.Model):
+    """What ``mail_app_passwords`` selects from: one row per app password that is not revoked, of an active user,
+    and service it opens. Derived data, written only by the database triggers of
+    ``mail_views.lookup_triggers_sql`` (never by Python), so every write to the tables it derives from keeps it
+    exact in the same transaction. No foreign keys: the triggers delete rows when their source goes."""
+
+    pk = models.CompositePrimaryKey("token_sha256", "service")
+    token_sha256 = models.CharField(max_length=64)
+    service = models.CharField(max_length=16)
+    login = models.CharField(max_length=254)
+    app_password_id = models.BigIntegerField(db_index=True)
+    user_id = models.BigIntegerField(db_index=True)
+    expires_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "mail_app_password_lookup"
+
+    def __str__(self):
+        return f"{self.login}:{self.service}"
+
+
+class MailAccountLookup(models.Model):
+    """What ``mail_accounts`` selects from: one row per account whose main password opens mail, with the hash in
+    Dovecot's form. Derived data, written only by the database triggers (see ``MailAppPasswordLookup``)."""
+
+    user_id = models.BigIntegerField(primary_key=True)
+    login = models.CharField(max_length=254)
+    password = models.CharField(max_length=256)
+
+    class Meta:
+        db_table = "mail_account_lookup"
+        # A constraint, not unique=True: on PostgreSQL that would add a second, ``_like`` index on the column.
+        constraints = [models.UniqueConstraint(fields=["login"], name="mail_account_lookup_login")]
+
+    def __str__(self):
+        return self.login

@@ -220,6 +220,33 @@ def mail_site_options_sync() -> MailSiteOption:
     return option
 
 
+def mail_lookups_rebuild(*, using: str = "default", force: bool = False) -> bool:
+    """Unless every trigger that keeps Dovecot's lookup tables exact is in place as this code defines it, creates
+    them again and refills the tables from the portal's rows, in one transaction (``post_migrate``; mail_views.py
+    says why). Returns whether it did."""
+    from django.db import connections
+
+    from .mail_views import (
+        lookup_refresh_all_sql,
+        lookup_triggers_current,
+        lookup_triggers_drop_sql,
+        lookup_triggers_sql,
+    )
+
+    connection = connections[using]
+    vendor = connection.vendor
+    if not force and lookup_triggers_current(connection):
+        return False
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for statement in [
+            *lookup_triggers_drop_sql(vendor),
+            *lookup_triggers_sql(vendor),
+            *lookup_refresh_all_sql(vendor),
+        ]:
+            cursor.execute(statement)
+    return True
+
+
 def app_password_mark_used(*, app_password_id: int, login: str, at, ip: str | None, protocol: str):
     """The mail policy server saw a successful login with this app password (security/mail_policy). Returns the
     app password, or None when the id does not belong to that login. One UPDATE; no event (not one per login)."""
