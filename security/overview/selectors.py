@@ -60,7 +60,7 @@ def security_events_recent_for(*, user, limit: int, kind: str = "") -> list[dict
 def security_overview_for(*, user) -> dict:
     phone = phone_overview(user=user)
     return {
-        "two_step": two_step_overview(user=user),
+        "two_step": two_step_overview(user=user, factors_when_off=False),
         "phone": phone,
         "app_passwords": app_password_overview(user=user),
         "trusted_devices": trusted_device_overview(user=user),
