@@ -7,7 +7,6 @@ Invariants:
 - The absolute limit counts from ``SIGNED_IN_AT_KEY``, written by the completed sign-in; the idle limit is Django's own.
 """
 
-import hashlib
 from datetime import timedelta
 from importlib import import_module
 
@@ -58,9 +57,9 @@ def user_session_start(*, request, user) -> UserSession:
 
 
 def _record_state(request, record_id, user, ip: str | None) -> list:
-    # A digest, not the stamp itself: the session's data need not carry a copy of the user's secret.
-    stamp = hashlib.sha256(str(user.security_stamp).encode()).hexdigest()[:16]
-    return [record_id, request.session.session_key, stamp, ip]
+    # The stamp's digest (the one Django's session check uses), not the stamp: the session's data need not carry a
+    # copy of the user's secret.
+    return [record_id, request.session.session_key, user.get_session_auth_hash(), ip]
 
 
 def _record_written(request, record_id, user, ip: str | None, at) -> None:

@@ -227,3 +227,22 @@ def test_a_session_whose_record_was_ended_is_signed_out_within_the_minute(two_se
     record = UserSession.objects.get(user=user, ip_address="203.0.113.7")
     phone.post(f"/devices/sessions/{record.pk}/end/")
     assert laptop.get("/").status_code == 302
+
+
+def test_a_new_stamp_is_written_to_the_record_on_the_next_page(user, clock):
+    client = sign_in(user)
+    clock.shift(5)
+    assert registry_queries(client) == []
+    response = client.post(
+        "/account/password/",
+        {
+            "current_password": PASSWORD,
+            "new_password": "Brand-New-Passphrase-77",
+            "new_password_again": "Brand-New-Passphrase-77",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    clock.shift(5)
+    client.get("/")
+    assert UserSession.objects.get(user=user).security_stamp == user.security_stamp
