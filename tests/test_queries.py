@@ -17,6 +17,9 @@ from security.sessions.models import UserSession
 from security.trusted_devices.models import TrustedDevice
 
 PAGES = ["/", "/app-passwords/", "/devices/", "/devices/sessions/", "/activity/"]
+# The overview: session, user, then the phone and the two counts (one query), the recent events and the alert
+# address (no authenticator query while two-step verification is off: the card shows no factors then).
+MOST_QUERIES = {"/": 5, "/app-passwords/": 4, "/devices/": 3, "/devices/sessions/": 3, "/activity/": 5}
 AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 
 
@@ -90,6 +93,6 @@ def test_queries_per_page_do_not_grow_with_the_users_data(user, client_signed_in
     give(user, 49)
     with_fifty = queries_per_page(client_signed_in)
     assert with_fifty == with_one
-    # And the pages stay small: the shared cost of a signed-in request (session, user, session registry) plus
-    # their own reads.
-    assert max(with_one.values()) <= 10, with_one
+    # And the pages stay small: the shared cost of a signed-in request (the session and the user; the session
+    # registry is read once a minute, not on every page) plus their own reads.
+    assert all(with_one[page] <= most for page, most in MOST_QUERIES.items()), with_one

@@ -1,14 +1,16 @@
 """Reads for the Security overview and the activity page. Query counts do not grow with the user's data."""
 
-from django.db.models import Q
+from django.db.models import Count, IntegerField, Q, Subquery
+from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from accounts.recovery.services import recovery_channels_for
-from security.app_passwords.selectors import app_password_overview
+from security.app_passwords.selectors import app_password_overview, app_passwords_active
 from security.client import describe_user_agent
 from security.event_kinds import event_description
 from security.models import ActorKind, SecurityEvent
-from security.phone.selectors import phone_overview
-from security.trusted_devices.selectors import trusted_device_overview
+from security.phone.selectors import phone_card, phone_number_query
+from security.trusted_devices.selectors import trusted_device_overview, trusted_devices_active_for
 from security.two_factor.selectors import two_step_overview
 
 RECENT_EVENTS_ON_OVERVIEW = 5
@@ -57,13 +59,36 @@ def security_events_recent_for(*, user, limit: int, kind: str = "") -> list[dict
     ]
 
 
+def _count(queryset) -> Coalesce:
+    """``queryset.count()`` as a scalar subquery (one group: every queryset here is filtered to one user)."""
+    counted = queryset.order_by().values("user").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _card_figures(*, user) -> dict:
+    """The bound phone and the two counts the cards show, in one query: each app's own queryset (its rules) as a
+    scalar subquery, rather than three round trips."""
+    return (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            phone_number=Subquery(phone_number_query(user=user)),
+            app_passwords_active=_count(app_passwords_active(user=user)),
+            trusted_devices_active=_count(trusted_devices_active_for(user=user)),
+        )
+        .values("phone_number", "app_passwords_active", "trusted_devices_active")
+        .get()
+    )
+
+
 def security_overview_for(*, user) -> dict:
-    phone = phone_overview(user=user)
+    figures = _card_figures(user=user)
+    number = figures["phone_number"]
+    phone = phone_card(number=str(number) if number else None)
     return {
-        "two_step": two_step_overview(user=user),
+        "two_step": two_step_overview(user=user, factors_when_off=False),
         "phone": phone,
-        "app_passwords": app_password_overview(user=user),
-        "trusted_devices": trusted_device_overview(user=user),
+        "app_passwords": app_password_overview(active_count=figures["app_passwords_active"]),
+        "trusted_devices": trusted_device_overview(count=figures["trusted_devices_active"]),
         "recent_events": security_events_recent_for(user=user, limit=RECENT_EVENTS_ON_OVERVIEW),
         "recovery": recovery_channels_for(user=user, has_phone=phone["masked"] is not None),
     }

@@ -22,17 +22,26 @@ def mask_phone(e164: str) -> str:
 def phone_number_of(*, user) -> str | None:
     """The bound number in E.164, or None. For the two-step sign-in step ("send a code to the bound
     phone")."""
-    from .models import PhoneBinding
-
-    number = PhoneBinding.objects.filter(user=user).values_list("number", flat=True).first()
+    number = phone_number_query(user=user).values_list("number", flat=True).first()
     return str(number) if number else None
 
 
+def phone_number_query(*, user):
+    """The bound number as a one-column queryset (also a scalar subquery for the overview's one query)."""
+    from .models import PhoneBinding
+
+    return PhoneBinding.objects.filter(user=user).order_by("pk").values("number")[:1]
+
+
 def phone_overview(*, user) -> dict:
-    """What the Security overview card shows (one query)."""
+    """What the phone page shows (one query)."""
+    return phone_card(number=phone_number_of(user=user))
+
+
+def phone_card(*, number: str | None) -> dict:
+    """What the Security overview card and the phone page show, given the bound number."""
     from django.urls import reverse
 
-    number = phone_number_of(user=user)
     return {
         "masked": mask_phone(number) if number else None,
         "bind_url": reverse("phone:manage"),

@@ -22,6 +22,10 @@ from . import events
 from .models import UserSession
 
 SESSION_RECORD_KEY = "user_session_id"
+# What the record was last written with, kept in the session: [record id, session key, digest of the security stamp,
+# IP, time of the write]. While all of it still holds and the write is younger than
+# PORTAL_SESSION_ACTIVITY_WRITE_SECONDS, ``user_session_touch`` knows the record is current without reading it.
+SESSION_RECORD_WRITTEN_KEY = "user_session_written"
 # Written by the completed sign-in (accounts.services.sign_in); the absolute limit counts from it.
 SIGNED_IN_AT_KEY = "signed_in_at"
 
@@ -48,27 +52,57 @@ def user_session_start(*, request, user) -> UserSession:
         },
     )
     request.session[SESSION_RECORD_KEY] = record.pk
+    _record_written(request, record.pk, user, client.ip, now)
     return record
 
 
+def _record_state(request, record_id, user, ip: str | None) -> list:
+    # The stamp's digest (the one Django's session check uses), not the stamp: the session's data need not carry a
+    # copy of the user's secret.
+    return [record_id, request.session.session_key, user.get_session_auth_hash(), ip]
+
+
+def _record_written(request, record_id, user, ip: str | None, at) -> None:
+    written = [*_record_state(request, record_id, user, ip), at.timestamp()]
+    if request.session.get(SESSION_RECORD_WRITTEN_KEY) != written:  # setting it again would save the session
+        request.session[SESSION_RECORD_WRITTEN_KEY] = written
+
+
 def user_session_touch(*, request) -> None:
-    """On each signed-in request: keep the record's key, stamp, IP and last activity current (one write a minute)."""
+    """On each signed-in request: keep the record's key, stamp, IP and last activity current (one write a minute).
+    When the session shows the record written this minute with the same key, stamp and IP, nothing is read: every
+    path that deletes a record also deletes its session (``user_session_end``, ``user_sessions_end_all``, sign-out),
+    so such a session is signed out rather than left unregistered."""
     user = request.user
-    record = UserSession.objects.filter(pk=request.session.get(SESSION_RECORD_KEY), user=user).first()
+    client = Client.from_request(request)
+    now = timezone.now()
+    interval = settings.PORTAL_SESSION_ACTIVITY_WRITE_SECONDS
+    record_id = request.session.get(SESSION_RECORD_KEY)
+    written = request.session.get(SESSION_RECORD_WRITTEN_KEY)
+    if (
+        isinstance(written, list)
+        and len(written) == 5
+        and written[:4] == _record_state(request, record_id, user, client.ip)
+        and isinstance(written[4], int | float)
+        and 0 <= now.timestamp() - written[4] < interval
+    ):
+        return
+    record = UserSession.objects.filter(pk=record_id, user=user).first()
     if record is None:
         user_session_start(request=request, user=user)
         return
-    now = timezone.now()
-    client = Client.from_request(request)
     changed = {
         "session_key": request.session.session_key,
         "security_stamp": user.security_stamp,
         "ip_address": client.ip,
     }
-    stale = now - record.last_activity_at >= timedelta(seconds=settings.PORTAL_SESSION_ACTIVITY_WRITE_SECONDS)
+    stale = now - record.last_activity_at >= timedelta(seconds=interval)
     if stale or any(getattr(record, field) != value for field, value in changed.items()):
         changed["last_activity_at"] = now
         UserSession.objects.filter(pk=record.pk).update(**changed)
+        _record_written(request, record.pk, user, client.ip, now)
+    else:
+        _record_written(request, record.pk, user, client.ip, record.last_activity_at)
 
 
 def user_session_forget(*, session_key: str | None) -> None:

@@ -16,12 +16,13 @@ def authenticator_for(*, user) -> AuthenticatorDevice | None:
     return AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def two_step_overview(*, user) -> dict:
+def two_step_overview(*, user, factors_when_off: bool = True) -> dict:
     """What the Security overview card and the two-step page show: one entry per registered method the user has
     something to see or choose for (``SecondStepMethod.describe``), with its ``kind``, ``label`` and the
-    ``template`` of its section on the two-step page."""
+    ``template`` of its section on the two-step page. ``factors_when_off=False``: no factors while two-step
+    verification is off (the overview's card shows none then), which spares the methods' queries."""
     factors = []
-    for method in methods.methods_all():
+    for method in methods.methods_all() if user.two_step_enabled or factors_when_off else ():
         if method.describe is None:
             continue
         described = method.describe(user)

@@ -186,3 +186,63 @@ def test_signing_out_is_not_undone_by_the_refresh(user, clock):
     client.post("/account/sign-out/")
     assert not Session.objects.filter(session_key=key).exists()
     assert not Session.objects.exclude(session_key=key).exists()
+
+
+def registry_queries(client, path="/", **extra) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path, **extra).status_code == 200
+    return [q["sql"] for q in captured.captured_queries if "trusted_devices_usersession" in q["sql"]]
+
+
+def test_the_registry_is_not_read_again_while_the_session_shows_it_current(user, clock):
+    """The session remembers the record's last write (key, stamp, IP, time): within the minute no page reads the
+    row; once the write is a minute old the next page reads and writes it, as before."""
+    client = sign_in(user)
+    clock.shift(10)
+    assert registry_queries(client) == []
+    clock.shift(40)
+    assert registry_queries(client) == []
+    clock.shift(11)
+    sent = registry_queries(client)
+    assert [sql.split()[0] for sql in sent] == ["SELECT", "UPDATE"]
+    clock.shift(30)
+    assert registry_queries(client) == []
+
+
+def test_a_new_address_or_stamp_is_written_at_once_within_the_minute(user, clock):
+    client = sign_in(user, REMOTE_ADDR="203.0.113.7")
+    clock.shift(5)
+    assert [sql.split()[0] for sql in registry_queries(client, REMOTE_ADDR="198.51.100.4")] == ["SELECT", "UPDATE"]
+    assert UserSession.objects.get(user=user).ip_address == "198.51.100.4"
+    clock.shift(5)
+    assert registry_queries(client, REMOTE_ADDR="198.51.100.4") == []
+
+
+def test_a_session_whose_record_was_ended_is_signed_out_within_the_minute(two_sessions, user):
+    laptop, phone = two_sessions
+    assert laptop.get("/").status_code == 200
+    record = UserSession.objects.get(user=user, ip_address="203.0.113.7")
+    phone.post(f"/devices/sessions/{record.pk}/end/")
+    assert laptop.get("/").status_code == 302
+
+
+def test_a_new_stamp_is_written_to_the_record_on_the_next_page(user, clock):
+    client = sign_in(user)
+    clock.shift(5)
+    assert registry_queries(client) == []
+    response = client.post(
+        "/account/password/",
+        {
+            "current_password": PASSWORD,
+            "new_password": "Brand-New-Passphrase-77",
+            "new_password_again": "Brand-New-Passphrase-77",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    clock.shift(5)
+    client.get("/")
+    assert UserSession.objects.get(user=user).security_stamp == user.security_stamp
