@@ -1,0 +1,106 @@
+"""Passkeys in Chromium with Chrome's virtual authenticator (issue 16): a CDP session on the page, WebAuthn.enable,
+then an internal CTAP2 authenticator with resident keys and user verification. On http://localhost:PORT: an IP
+address is not a valid RP ID. The browser's own navigator.credentials.create and .get run; the server checks them
+with py_webauthn."""
+
+import re
+
+from playwright.sync_api import expect
+
+from accounts.models import User
+from security.client import SYSTEM
+from security.passkeys.models import Passkey
+from security.two_factor.services import authenticator_enroll
+from tests.factories import PASSWORD, UserFactory
+from tests.two_factor.otp import FIXED_KEY, code_at, current_step
+
+
+def virtual_authenticator(page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    return cdp, added["authenticatorId"]
+
+
+def sign_in_password(page, base: str, address: str) -> None:
+    page.goto(f"{base}/account/sign-in/")
+    page.locator("input[name=username]").fill(address)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main button.primary").click()
+
+
+def localhost(live_server) -> str:
+    return live_server.url.replace("127.0.0.1", "localhost")
+
+
+def add_passkey(page, base: str, name: str) -> None:
+    page.goto(f"{base}/two-step/passkeys/add/")
+    page.locator("input[name=name]").fill(name)
+    page.get_by_test_id("passkey-create").click()
+
+
+def test_register_sign_in_with_it_and_remove_it(page, browser, live_server, transactional_db):
+    user = UserFactory(email="li.na@example.com", language="")
+    base = localhost(live_server)
+    cdp, authenticator = virtual_authenticator(page)
+
+    # Register: a passkey alone turns two-step on, with recovery codes.
+    sign_in_password(page, base, user.email)
+    expect(page).to_have_url(f"{base}/")
+    page.goto(f"{base}/two-step/")
+    page.get_by_test_id("passkey-add").click()
+    expect(page).to_have_url(f"{base}/two-step/passkeys/add/")
+    page.locator("input[name=name]").fill("Laptop")
+    page.get_by_test_id("passkey-create").click()
+    expect(page).to_have_url(re.compile(r"/two-step/recovery-codes/$"))
+    key = Passkey.objects.get(user=user)
+    assert key.name == "Laptop" and key.public_key and key.credential_id
+    assert User.objects.get(pk=user.pk).two_step_enabled
+    resident = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert len(resident) == 1 and resident[0]["isResidentCredential"]  # a discoverable credential
+
+    # Sign in with it: the passkey is offered first.
+    page.get_by_test_id("sign-out").click()
+    sign_in_password(page, base, user.email)
+    expect(page).to_have_url(re.compile(r"/two-step/verify/"))
+    expect(page.get_by_test_id("passkey-challenge")).to_be_visible()
+    page.get_by_test_id("verify-submit").click()
+    expect(page).to_have_url(f"{base}/")
+    key.refresh_from_db()
+    assert key.last_used_at is not None and key.sign_count >= 1
+
+    # A second browser without the key is asked for another factor: no authenticator answers there.
+    other = browser.new_context(locale="zh-CN")
+    other_page = other.new_page()
+    sign_in_password(other_page, base, user.email)
+    expect(other_page).to_have_url(re.compile(r"/two-step/verify/"))
+    other_page.get_by_test_id("method-recovery").click()
+    expect(other_page.locator("input[name=code]")).to_be_visible()
+    other.close()
+
+    # The only strong factor is not removed on its own: that is turning two-step off.
+    page.goto(f"{base}/two-step/")
+    expect(page.get_by_test_id("passkey-name")).to_have_text("Laptop")
+    page.get_by_test_id("passkey-remove").click()
+    expect(page).to_have_url(re.compile(r"/two-step/disable/"))
+    assert Passkey.objects.filter(user=user).exists()
+
+    # With an authenticator app as well, the passkey can be removed from its own page.
+    authenticator_enroll(user=user, secret=FIXED_KEY, code=code_at(current_step() - 1), client=SYSTEM)
+    page.goto(f"{base}/two-step/")
+    page.get_by_test_id("passkey-remove").click()
+    page.get_by_test_id("confirm-destroy").click()
+    expect(page).to_have_url(f"{base}/two-step/")
+    assert not Passkey.objects.filter(user=user).exists()
+    assert User.objects.get(pk=user.pk).two_step_enabled  # the authenticator remains
