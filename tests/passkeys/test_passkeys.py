@@ -79,7 +79,8 @@ def test_adding_a_passkey_turns_two_step_on_and_closes_the_main_password_for_mai
 def test_a_row_added_behind_the_portals_back_also_closes_the_main_password(key):
     user = UserFactory()
     Passkey.objects.create(
-        user=user, name="x", credential_id="abc", credential_sha256="0" * 64, public_key=b"k", created_at="2026-01-01T00:00Z"
+        user=user, name="x", credential_id="abc", credential_sha256="0" * 64, public_key=b"k",
+        created_at="2026-01-01T00:00Z",
     )
     assert user.email not in mail_logins()  # the trigger on the passkey table, not the portal's flag
 
@@ -147,10 +148,8 @@ def test_the_confirm_page_takes_a_passkey(with_passkey, key, clock):
     clock.shift(timedelta(minutes=11))  # the sign-in no longer counts as fresh
     assert client.get("/two-step/passkeys/add/")["Location"].startswith("/confirm/")
     page = client.get("/confirm/?next=/two-step/passkeys/add/")
-    confirmed = client.post(
-        "/confirm/",
-        {"method": "passkey", "response": key.get(page.context["challenge_options"]), "next": "/two-step/passkeys/add/"},
-    )
+    answer = key.get(page.context["challenge_options"])
+    confirmed = client.post("/confirm/", {"method": "passkey", "response": answer, "next": "/two-step/passkeys/add/"})
     assert confirmed["Location"] == "/two-step/passkeys/add/"
 
 
