@@ -104,3 +104,38 @@ def test_register_sign_in_with_it_and_remove_it(page, browser, live_server, tran
     expect(page).to_have_url(f"{base}/two-step/")
     assert not Passkey.objects.filter(user=user).exists()
     assert User.objects.get(pk=user.pk).two_step_enabled  # the authenticator remains
+
+
+def test_dovecot_refuses_the_main_password_the_confirm_page_and_a_cloned_key(page, live_server, dovecot):
+    from security.models import SecurityEvent
+    from security.passkeys import events
+
+    user = UserFactory(email="zhao.lei@example.com", language="")
+    base = localhost(live_server)
+    virtual_authenticator(page)
+    assert dovecot.auth_test(user.email, PASSWORD, service="imap")
+
+    sign_in_password(page, base, user.email)
+    expect(page).to_have_url(f"{base}/")
+    add_passkey(page, base, "Phone")
+    expect(page).to_have_url(re.compile(r"/two-step/recovery-codes/$"))
+    # The passkey is the only factor: the main password no longer opens the mailbox.
+    assert not dovecot.auth_test(user.email, PASSWORD, service="imap")
+    assert not dovecot.auth_test(user.email, PASSWORD, service="smtp")
+
+    # The confirm page for sensitive actions asks the passkey and takes the browser's answer.
+    page.goto(f"{base}/confirm/?next=/two-step/")
+    expect(page.get_by_test_id("passkey-challenge")).to_be_visible()
+    page.get_by_test_id("verify-submit").click()
+    expect(page).to_have_url(f"{base}/two-step/")
+
+    # A key whose counter is behind what the server has seen (a copy of it) is refused and recorded.
+    Passkey.objects.filter(user=user).update(sign_count=1_000_000)
+    page.get_by_test_id("sign-out").click()
+    sign_in_password(page, base, user.email)
+    expect(page).to_have_url(re.compile(r"/two-step/verify/"))
+    page.get_by_test_id("verify-submit").click()
+    expect(page.locator("form [role=alert]:not([hidden])")).to_contain_text("副本")  # "like a copy of itself"
+    expect(page).to_have_url(re.compile(r"/two-step/verify/"))
+    assert SecurityEvent.objects.filter(user=user, kind=events.PASSKEY_CLONE_SUSPECTED).exists()
+    assert Passkey.objects.get(user=user).sign_count == 1_000_000
