@@ -217,3 +217,10 @@ def test_an_answer_that_passed_cannot_be_replayed(with_passkey, key):
     assert passkey_assertion_verify(user=with_passkey, answer=answer, client=SYSTEM, session_key=session_key) is None
     with pytest.raises(PasskeyError):
         passkey_assertion_verify(user=with_passkey, answer=answer, client=SYSTEM, session_key=session_key)
+
+
+def test_the_overview_card_counts_the_keys(with_passkey, key):
+    client, options = verify_page(with_passkey)
+    client.post("/two-step/verify/", {"method": "passkey", "response": key.get(options)})
+    page = client.get("/").content.decode()
+    assert 'data-testid="card-passkeys">1 个通行密钥或安全密钥<' in page
