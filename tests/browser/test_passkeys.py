@@ -139,3 +139,40 @@ def test_dovecot_refuses_the_main_password_the_confirm_page_and_a_cloned_key(pag
     expect(page).to_have_url(re.compile(r"/two-step/verify/"))
     assert SecurityEvent.objects.filter(user=user, kind=events.PASSKEY_CLONE_SUSPECTED).exists()
     assert Passkey.objects.get(user=user).sign_count == 1_000_000
+
+
+def test_the_passkey_pages_pass_axe_and_vnu(browser, live_server, transactional_db, tmp_path):
+    """The add page, the two-step page with its list of keys and the second step with a passkey, checked as
+    tests/browser/test_pages_checked.py checks every page (axe-core in the page, the Nu HTML checker on the HTML)."""
+    from tests.browser.page_checks import Findings, axe_check, missing_checkers, vnu_check
+
+    assert not missing_checkers(), missing_checkers()
+    user = UserFactory(email="qian.yu@example.com", language="")
+    base = localhost(live_server)
+    context = browser.new_context(locale="zh-CN", bypass_csp=True)
+    page = context.new_page()
+    virtual_authenticator(page)
+    findings, saved = Findings(), {}
+
+    def check(name, response):
+        assert response is not None and response.ok, name
+        path = re.sub(r"^https?://[^/]+", "", page.url)
+        html = tmp_path / f"{len(saved):02d}-{name}.html"
+        html.write_text(response.text())
+        saved[html] = path
+        findings.extend(axe_check(page, path=path, label=name))
+
+    sign_in_password(page, base, user.email)
+    check("add", page.goto(f"{base}/two-step/passkeys/add/"))
+    page.locator("input[name=name]").fill("Laptop")
+    page.get_by_test_id("passkey-create").click()
+    expect(page).to_have_url(re.compile(r"/two-step/recovery-codes/$"))
+    check("two-step", page.goto(f"{base}/two-step/"))
+    check("remove", page.goto(f"{base}/two-step/passkeys/{Passkey.objects.get().pk}/remove/"))
+    page.get_by_test_id("sign-out").click()
+    sign_in_password(page, base, user.email)
+    expect(page).to_have_url(re.compile(r"/two-step/verify/"))
+    check("verify", page.goto(f"{base}/two-step/verify/"))
+    findings.extend(vnu_check(saved))
+    context.close()
+    assert not findings.ours, "\n".join(findings.ours)
