@@ -30,7 +30,14 @@ SECRET = "bench-policy-secret-0123456789"
 os.environ.setdefault("PORTAL_MAIL_POLICY_SECRET", SECRET)
 os.environ.setdefault("PORTAL_MAIL_POLICY_HASH_NONCE", "bench-policy-nonce")
 
-import smtp_auth  # noqa: E402  (sets the bench's database before Django starts)
+import tempfile  # noqa: E402
+
+import smtp_auth  # noqa: E402  (builds the bench's database and measures SMTP sessions)
+
+# The bench's own folder and SQLite database, set before Django starts.
+WORK = Path(tempfile.mkdtemp(prefix="portal-policy-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'portal.sqlite3'}"
 
 DURATIONS: list[float] = []
 COMMANDS: dict[str, int] = {}
@@ -74,7 +81,7 @@ def serve_gunicorn(redis_url: str, workers: int, threads: int):
     from tests.servers.process import free_port, wait_for_port
 
     port = free_port()
-    log = smtp_auth.WORK / "gunicorn-access.log"
+    log = WORK / "gunicorn-access.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "policy_bench_settings",
@@ -108,7 +115,7 @@ def start_dovecot(*, policy_url: str, relay_port: int):
 
     from tests.servers.dovecot import Dovecot
 
-    root = smtp_auth.WORK / ("dovecot-policy" if policy_url else "dovecot-plain")
+    root = WORK / ("dovecot-policy" if policy_url else "dovecot-plain")
     root.mkdir(parents=True, exist_ok=True)
     dovecot = Dovecot(version="2.3", root=root, relay_port=relay_port)
     with override_settings(PORTAL_MAIL_POLICY_URL=policy_url):
@@ -133,7 +140,10 @@ def main():
     if args.smoke:
         args.users, args.sample, args.seconds, args.rounds = 50, 50, 1.0, 1
     try:
-        logins = smtp_auth.build_portal_db(args.users, args.sample)
+        import django
+
+        django.setup()
+        logins = smtp_auth.build(args.users, args.sample, 1)["logins"]
         from django.conf import settings
         from django.core.cache import caches
         from django.db import connection
@@ -167,9 +177,10 @@ def main():
             log_offset = access_log.stat().st_size if args.gunicorn else 0
             for _round in range(args.rounds):
                 for label, dovecot in servers.items():
-                    totals[label] += smtp_auth.smtp_rate(
+                    rate, _latencies = smtp_auth.smtp_rate(
                         dovecot.submission_port, logins, args.clients, args.seconds / args.rounds
                     )
+                    totals[label] += rate
         finally:
             for dovecot in servers.values():
                 dovecot.__exit__(None, None, None)
@@ -206,7 +217,7 @@ def main():
             if keys:
                 client.delete(*keys)
         if not os.environ.get("PORTAL_KEEP_BENCH"):
-            shutil.rmtree(smtp_auth.WORK, ignore_errors=True)
+            shutil.rmtree(WORK, ignore_errors=True)
 
 
 if __name__ == "__main__":

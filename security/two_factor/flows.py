@@ -53,6 +53,11 @@ def _ttl_seconds() -> int:
 
 
 # --- The second step: sign-in and re-authentication share one shape ------------------------------------------
+def _method_template_context(request, *, user, method, context: dict) -> None:
+    if method.template_context is not None:
+        context.update(method.template_context(request=request, user=user))
+
+
 def _second_step(request, *, user, purpose: str, on_success, context: dict) -> FlowResult:
     """Show the chosen method, send its challenge ("send me a code"), or check its answer. ``on_success(device,
     method)`` runs in the transaction that accepted the answer and returns the finished ``FlowResult``."""
@@ -82,8 +87,11 @@ def _second_step(request, *, user, purpose: str, on_success, context: dict) -> F
             )
         except SecondStepError as error:
             context["challenge_error"] = error.message
+            _method_template_context(request, user=user, method=method, context=context)
             return page(error.status)
+        _method_template_context(request, user=user, method=method, context=context)
         return page()
+    _method_template_context(request, user=user, method=method, context=context)
     form = method.form_class(data=request.POST if request.method == "POST" else None)
     context["form"] = form
     if request.method != "POST":

@@ -65,6 +65,9 @@ class SecondStepMethod:
     challenge: Callable | None = None
     kind: str = CODE
     challenge_options: Callable | None = None
+    # (request=, user=) -> extra context for the method's own template, read after any challenge was sent
+    # (SMS: the seconds until "send me a code" works again, counted down on the button).
+    template_context: Callable | None = None
     strong: bool = False
     describe: Callable | None = None
     remove_all: Callable | None = None

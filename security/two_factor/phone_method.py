@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from security.phone.errors import PhoneError, SmsSendRefused
 from security.phone.forms import SmsCodeForm
-from security.phone.selectors import mask_phone, phone_number_of
+from security.phone.selectors import mask_phone, phone_number_of, sms_challenge_pending
 from security.phone.services import PURPOSE_SIGN_IN, sms_code_send, sms_code_verify
 
 from . import events
@@ -33,6 +33,12 @@ SMS = "sms"
 
 def _available(user) -> bool:
     return phone_number_of(user=user) is not None
+
+
+def _template_context(*, request, user) -> dict:
+    """The seconds until "send me a code" may be pressed again (0: now); the button counts them down."""
+    pending = sms_challenge_pending(user=user, purpose=PURPOSE_SIGN_IN, session_key=request.session.session_key or "")
+    return {"sms_resend_in": 0 if pending is None or pending["can_resend"] else pending["resend_in_seconds"]}
 
 
 def _challenge(*, request, user, client) -> str:
@@ -89,6 +95,7 @@ method_register(
         template="security/two_factor/methods/sms.html",
         is_available=_available,
         challenge=_challenge,
+        template_context=_template_context,
         verify=_verify,
         describe=_describe,
         pause_events=(events.SMS_SIGN_IN_STOPPED, events.SMS_SIGN_IN_RESUMED),

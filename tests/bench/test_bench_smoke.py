@@ -76,6 +76,10 @@ def test_every_bench_script_is_smoke_tested():
     assert present == set(SCRIPTS)
 
 
+# smtp_auth starts a Dovecot per database (SQLite, PostgreSQL, MariaDB) and settles each one before timing.
+SMOKE_SECONDS_ALLOWED = {"smtp_auth.py": 150}
+
+
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_bench_runs_with_smoke_and_prints_a_table(smoke_runs, script):
     result, seconds = smoke_runs[script].result()
@@ -85,7 +89,8 @@ def test_bench_runs_with_smoke_and_prints_a_table(smoke_runs, script):
     for table in tables:
         header, *rows = table
         assert rows and all(len(row) == len(header) for row in rows), table
-    assert seconds < 60, f"{script} --smoke took {seconds:.0f} s"
+    limit = SMOKE_SECONDS_ALLOWED.get(script, 60)
+    assert seconds < limit, f"{script} --smoke took {seconds:.0f} s (allowed {limit} s)"
 
 
 def test_the_table_parser_finds_tables_and_rejects_non_tables():

@@ -122,3 +122,23 @@ def test_sms_pages_read_in_chinese(with_phone, clock):
         client.post("/two-step/verify/", {"method": "sms", "code": "12"}, **zh),
     ):
         assert untranslated_words(response.content.decode(), with_phone.email) == set()
+
+
+def test_the_send_button_counts_the_cooldown_down_and_says_so_in_chinese(with_phone, clock):
+    """The second step's "send me a code" carries the seconds left, which phone.js counts down on the button."""
+    client = Client()
+    sign_in_with_password(client, with_phone)
+    before = client.get("/two-step/verify/?method=sms").content.decode()
+    assert 'data-resend-in="0"' in before  # nothing sent yet: the button works now
+    sent = client.post("/two-step/verify/", {"method": "sms", "action": "challenge"}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    page = sent.content.decode()
+    assert re.search(r'data-resend-in="(\d+)"', page).group(1) == "60"
+    assert 'data-label-wait="{seconds} 秒后重新获取"' in page
+    assert "js/phone.js" in page
+    clock.shift(45)
+    later = client.get("/two-step/verify/?method=sms").content.decode()
+    assert 'data-resend-in="15"' in later
+    other_session = Client()
+    sign_in_with_password(other_session, with_phone)
+    # The wait shown belongs to this session's code; another sign-in sees its own (the server still refuses).
+    assert 'data-resend-in="0"' in other_session.get("/two-step/verify/?method=sms").content.decode()
