@@ -157,6 +157,23 @@ class PortalSettings:
         read=_minutes, variable="PORTAL_REAUTH_MINUTES",
     )
 
+    # --- Passkeys and security keys (security/passkeys; WebAuthn) ----------------------------------------------
+    passkey_rp_id = Setting(
+        "",
+        "The WebAuthn relying-party ID: the portal's host name or a parent domain of it, in ALLOWED_HOSTS "
+        "(check passkeys.E001). Keys are bound to it for good: changing it later makes every passkey useless. "
+        "Empty: the host of each request.",
+        read=_str,
+    )
+    passkey_origins = Setting(
+        [], "The origins (https://host[:port]) passkeys may answer from, on the RP ID (check passkeys.E002). "
+        "Empty: the request's own origin.", read=_list,
+    )
+    passkey_challenge_ttl = Setting(
+        timedelta(minutes=5), "How long the browser's passkey dialog may take; the challenge is then refused.",
+        read=_fixed,
+    )
+
     # --- Phone binding and SMS (security/phone, security/sms; docs/sms.md) -------------------------------------
     sms_gateway = Setting(
         "console",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("phone/", include("security.phone.urls")),
     path("app-passwords/", include("security.app_passwords.urls")),
     path("devices/", include("security.trusted_devices.urls")),
+    path("two-step/passkeys/", include("security.passkeys.urls")),
     path("mail-setup/", include("security.mail_clients.urls")),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),

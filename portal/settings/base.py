@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "security.phone",
     "security.app_passwords",
     "security.trusted_devices",
+    "security.passkeys",
     "security.helpdesk",
     "security.mail_policy",
     "accounts.recovery",

@@ -109,7 +109,10 @@ class StrongFactor:
 # factor row deleted or added behind the portal's back can only close the main password, never open it). Adding a
 # factor table (passkeys) is one line here: the lookup and the triggers on that table are generated from it. A
 # migration passes its own frozen copy, so it keeps creating what it created.
-STRONG_FACTORS = (StrongFactor("two_factor_authenticatordevice", condition="f.confirmed = {true}"),)
+STRONG_FACTORS = (
+    StrongFactor("two_factor_authenticatordevice", condition="f.confirmed = {true}"),
+    StrongFactor("passkeys_passkey"),  # security/passkeys: every row is a registered key
+)
 
 
 def two_step_on_sql(vendor: str, *, user: str = "u", factors=STRONG_FACTORS) -> str:

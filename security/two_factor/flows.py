@@ -68,9 +68,16 @@ def _second_step(request, *, user, purpose: str, on_success, context: dict) -> F
     wanted = request.POST.get("method") or request.GET.get("method")
     method = next((m for m in available if m.key == wanted), available[0])
     context.update({"method": method, "others": [m for m in available if m is not method]})
-    if method.challenge_options is not None:
-        context["challenge_options"] = method.challenge_options(request=request, user=user)
     result = FlowResult(context=context)
+
+    def page(status: int = 200) -> FlowResult:
+        # A custom challenge's options are made only for a page that is shown, after any answer was checked: a
+        # passkey's carry a one-time challenge stored for this session, which a POST must not replace first.
+        if method.challenge_options is not None:
+            context["challenge_options"] = method.challenge_options(request=request, user=user)
+        result.status = status
+        return result
+
     if request.method == "POST" and request.POST.get("action") == "challenge":
         # "Send me a code" (SMS): nothing is verified on this submit.
         context["form"] = method.form_class()
@@ -80,17 +87,17 @@ def _second_step(request, *, user, purpose: str, on_success, context: dict) -> F
             )
         except SecondStepError as error:
             context["challenge_error"] = error.message
-            result.status = error.status
+            _method_template_context(request, user=user, method=method, context=context)
+            return page(error.status)
         _method_template_context(request, user=user, method=method, context=context)
-        return result
+        return page()
     _method_template_context(request, user=user, method=method, context=context)
     form = method.form_class(data=request.POST if request.method == "POST" else None)
     context["form"] = form
     if request.method != "POST":
-        return result
-    result.status = 400
+        return page()
     if not form.is_valid():
-        return result
+        return page(400)
     with transaction.atomic():
         try:
             device = second_factor_verify(
@@ -103,8 +110,7 @@ def _second_step(request, *, user, purpose: str, on_success, context: dict) -> F
             )
         except SecondStepError as error:
             form.add_error(method.error_field, error.message)
-            result.status = error.status
-            return result
+            return page(error.status)
         return on_success(device, method)
 
 

@@ -104,6 +104,7 @@ NOT_SECRETS = {
     "accounts/recovery/services.py",  # recovery rate-limit keys from the address
     "security/phone/limits.py",  # SMS quota keys from the number and IP
     "security/mail_policy/throttle.py",  # mail sign-in counter keys from the login
+    "security/passkeys/services.py",  # the challenge's cache key, the unique index of public credential ids
 }
 
 

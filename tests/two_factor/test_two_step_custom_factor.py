@@ -38,6 +38,7 @@ def passkey_method(settings):
         {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(__file__).parent / "templates"]}
     ]
     KEYS.clear()
+    real = methods.method_get("passkey")  # the real passkey method (security/passkeys) steps aside meanwhile
     methods.method_register(
         methods.SecondStepMethod(
             key="passkey",
@@ -58,6 +59,8 @@ def passkey_method(settings):
     )
     yield
     methods.method_unregister("passkey")
+    if real is not None:
+        methods.method_register(real)
     KEYS.clear()
 
 
