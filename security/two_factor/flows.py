@@ -312,5 +312,6 @@ def two_step_turn_off(request, *, form) -> FlowResult:
         return result
     two_step_disable(user=user, client=Client.from_request(request))
     return FlowResult(redirect_to=reverse("two_factor:manage")).message(
-        messages.SUCCESS, _("Two-step verification is off. Your authenticator app and recovery codes were removed.")
+        messages.SUCCESS,
+        _("Two-step verification is off. Your passkeys, authenticator app and recovery codes were removed."),
     )
