@@ -53,11 +53,6 @@ def _ttl_seconds() -> int:
 
 
 # --- The second step: sign-in and re-authentication share one shape ------------------------------------------
-def _method_template_context(request, *, user, method, context: dict) -> None:
-    if method.template_context is not None:
-        context.update(method.template_context(request=request, user=user))
-
-
 def _second_step(request, *, user, purpose: str, on_success, context: dict) -> FlowResult:
     """Show the chosen method, send its challenge ("send me a code"), or check its answer. ``on_success(device,
     method)`` runs in the transaction that accepted the answer and returns the finished ``FlowResult``."""
@@ -71,10 +66,13 @@ def _second_step(request, *, user, purpose: str, on_success, context: dict) -> F
     result = FlowResult(context=context)
 
     def page(status: int = 200) -> FlowResult:
-        # A custom challenge's options are made only for a page that is shown, after any answer was checked: a
-        # passkey's carry a one-time challenge stored for this session, which a POST must not replace first.
+        # What the method adds to its page is made only for a page that is shown, after any answer was checked: a
+        # passkey's options carry a one-time challenge stored for this session, which a POST must not replace first,
+        # and SMS's wait is read after "send me a code" started it.
         if method.challenge_options is not None:
             context["challenge_options"] = method.challenge_options(request=request, user=user)
+        if method.template_context is not None:
+            context.update(method.template_context(request=request, user=user))
         result.status = status
         return result
 
@@ -87,11 +85,8 @@ def _second_step(request, *, user, purpose: str, on_success, context: dict) -> F
             )
         except SecondStepError as error:
             context["challenge_error"] = error.message
-            _method_template_context(request, user=user, method=method, context=context)
             return page(error.status)
-        _method_template_context(request, user=user, method=method, context=context)
         return page()
-    _method_template_context(request, user=user, method=method, context=context)
     form = method.form_class(data=request.POST if request.method == "POST" else None)
     context["form"] = form
     if request.method != "POST":
