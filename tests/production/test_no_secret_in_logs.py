@@ -93,6 +93,14 @@ class Journey:
         self.secrets.update(s for s in secrets if s)
 
 
+def _appears(secret: str, text: str) -> bool:
+    """A code of digits counts only as a number of its own: SQL logs carry long hex digests, in which any given six
+    digits turn up by chance (about once in twenty runs on MariaDB's logs). Other secrets count anywhere."""
+    if secret.isdigit():
+        return re.search(rf"(?<![0-9A-Za-z]){secret}(?![0-9A-Za-z])", text) is not None
+    return secret in text
+
+
 @pytest.mark.django_db(transaction=True)
 def test_no_secret_reaches_a_log_and_every_page_showing_one_is_no_store(
     captured_logs, clock, sms_outbox, django_capture_on_commit_callbacks  # noqa: F811
@@ -163,7 +171,7 @@ def test_no_secret_reaches_a_log_and_every_page_showing_one_is_no_store(
     assert not [key for key in browser.session_keys if key in not_sql]
     assert len(captured_logs.lines) > 100, "the journey logged too little to prove anything"
     assert '"request_id"' in captured_logs.lines[0]
-    leaked = sorted(s for s in browser.secrets - browser.session_keys if len(s) >= 6 and s in logged)
+    leaked = sorted(s for s in browser.secrets - browser.session_keys if len(s) >= 6 and _appears(s, logged))
     assert leaked == [], f"secrets in the logs: {leaked}"
     grouped = "".join(f'<span class="group">{group}</span>' for group in created.context["secret_groups"])
     shown_once = {key_text, *codes, grouped}
